@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * Fails when the layering rules of DESIGN.md are broken:
  * - nothing under `transport/` imports `vm/` or `plugins/`, and nothing under
