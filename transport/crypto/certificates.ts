@@ -217,6 +217,19 @@ function toPeerKey(key: KeyObject): PeerPublicKey {
  * (48) when no trust anchor issued the chain.
  */
 export function verifyCertificateChain(chain: Uint8Array[], opts: VerifyOptions): PeerPublicKey {
+  try {
+    return verifyChainUnchecked(chain, opts);
+  } catch (e) {
+    if (e instanceof TlsAlert) throw e;
+    // The X.509 library throws plain errors on malformed extensions: still a bad certificate.
+    throw new TlsAlert(
+      CertificateAlert.BAD_CERTIFICATE,
+      `Cannot parse certificate: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+function verifyChainUnchecked(chain: Uint8Array[], opts: VerifyOptions): PeerPublicKey {
   if (chain.length === 0) {
     throw new TlsAlert(CertificateAlert.BAD_CERTIFICATE, "Cannot verify an empty chain");
   }

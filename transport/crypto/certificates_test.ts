@@ -309,3 +309,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("verifyCertificateChain() refuses a certificate with a malformed extension as bad_certificate", async () => {
+  const demo = await generateDemoCertificates({ names: ["localhost"] });
+  const leaf = demo.identity.chain[0]!.slice();
+  // Corrupt bytes deep inside the extensions (the tail of the TBS), keeping the DER lengths.
+  for (let i = leaf.length - 120; i < leaf.length - 90; i++) leaf[i] = 0x30;
+  assert.throws(
+    () =>
+      verifyCertificateChain([leaf], {
+        serverName: "localhost",
+        trustAnchors: [demo.caCertificate],
+        nowMs: Date.UTC(2030, 0, 1),
+      }),
+    (e: unknown) => e instanceof TlsAlert && e.alert === 42,
+  );
+});
