@@ -26,13 +26,21 @@ export const TRANSPORT_ERROR_CODES: readonly ErrorCodeRow[] = [
   { code: 0x06, name: "FINAL_SIZE_ERROR", description: "Change to final size" },
   { code: 0x07, name: "FRAME_ENCODING_ERROR", description: "Frame encoding error" },
   { code: 0x08, name: "TRANSPORT_PARAMETER_ERROR", description: "Error in transport parameters" },
-  { code: 0x09, name: "CONNECTION_ID_LIMIT_ERROR", description: "Too many connection IDs received" },
+  {
+    code: 0x09,
+    name: "CONNECTION_ID_LIMIT_ERROR",
+    description: "Too many connection IDs received",
+  },
   { code: 0x0a, name: "PROTOCOL_VIOLATION", description: "Generic protocol violation" },
   { code: 0x0b, name: "INVALID_TOKEN", description: "Invalid Token received" },
   { code: 0x0c, name: "APPLICATION_ERROR", description: "Application error" },
   { code: 0x0d, name: "CRYPTO_BUFFER_EXCEEDED", description: "CRYPTO data buffer overflowed" },
   { code: 0x0e, name: "KEY_UPDATE_ERROR", description: "Invalid packet protection update" },
-  { code: 0x0f, name: "AEAD_LIMIT_REACHED", description: "Excessive use of packet protection keys" },
+  {
+    code: 0x0f,
+    name: "AEAD_LIMIT_REACHED",
+    description: "Excessive use of packet protection keys",
+  },
   { code: 0x10, name: "NO_VIABLE_PATH", description: "No viable network path exists" },
   // RFC 9368 §10.2.
   { code: 0x11, name: "VERSION_NEGOTIATION_ERROR", description: "Error negotiating version" },

@@ -1,0 +1,573 @@
+/**
+ * A QUIC connection as a sans-IO state machine (RFC 9000, 9001, 9002).
+ *
+ * Time is integer microseconds (`now`, a plain number) and comes in with every
+ * input; randomness comes from the config's `Random`. Nothing here touches a
+ * socket or a clock.
+ *
+ * This file holds the state and the public API only; the work is done by its
+ * neighbours (quinn's decomposition): `receive.ts` (datagram → packets →
+ * frames), `send.ts` (packet assembly), `handshake.ts` (TLS glue, transport
+ * parameters, versions), `close.ts` (closing and draining), `spaces.ts`,
+ * `key_update.ts`, `cids.ts`, `timers.ts`.
+ *
+ * Driving it (quinn's order):
+ * 1. after `receive()`, `onTimeout()` or an application call, drain
+ *    `pollEvent()` and then call `pollTransmit()` until it returns `null`;
+ * 2. arm a timer for `nextTimeout()` and call `onTimeout()` when it fires.
+ *
+ * `receive`, `pollTransmit` and `onTimeout` never throw: errors close the
+ * connection and surface as a `closed` event.
+ *
+ * @module
+ */
+
+import type { SocketAddress } from "../address.ts";
+import { initialKeys } from "../crypto/initial.ts";
+import type { DirectionalKeys } from "../crypto/packet_protection.ts";
+import { NewReno } from "../recovery/congestion/newreno.ts";
+import type { CongestionController } from "../recovery/congestion/controller.ts";
+import { LossRecovery } from "../recovery/loss.ts";
+import { Pacer } from "../recovery/pacer.ts";
+import { SpaceId } from "../recovery/space_id.ts";
+import type { Random } from "../random.ts";
+import { Streams } from "../streams/streams.ts";
+import type { StreamId } from "../streams/stream_id.ts";
+import type { TlsSession } from "../tls/session.ts";
+import { defaultTransportParameters, type TransportParameters } from "../transport_parameters.ts";
+import { QuicVersion } from "../version.ts";
+import { Writer } from "../wire/writer.ts";
+import { CidManager } from "./cids.ts";
+import { closeLocally, closeWithError, enterDrained } from "./close.ts";
+import {
+  type ClientConnectionConfig,
+  DEFAULT_DATAGRAM_SIZE,
+  LOCAL_DEFAULTS,
+  type ServerConnectionConfig,
+  type ServerInit,
+} from "./config.ts";
+
+export { DEFAULT_DATAGRAM_SIZE, type ServerInit };
+import { type ConnectionEvent, ConnectionState, fromStreamEvent } from "./events.ts";
+import { createClientTls, createServerTls, drainTls } from "./handshake.ts";
+import type { KeyUpdate } from "./key_update.ts";
+import { receiveDatagram } from "./receive.ts";
+import { onLossDetectionTimeout } from "./recovery.ts";
+import { pollTransmit } from "./send.ts";
+import { PacketSpace } from "./spaces.ts";
+import { type ConnectionStats, snapshotStats, StatsCounters } from "./stats.ts";
+import { Timer, TimerTable } from "./timers.ts";
+import { Cubic } from "../recovery/congestion/cubic.ts";
+import { TransportError } from "../errors.ts";
+
+/**
+ * A QUIC connection. Create with {@link Connection.client} or
+ * {@link Connection.server}.
+ *
+ * Fields below the public API are shared with the neighbouring modules of
+ * `transport/connection/` and are not for applications.
+ */
+export class Connection {
+  /** True for the client side. */
+  readonly isClient: boolean;
+  /** Lifecycle state (see {@link ConnectionState}). */
+  state: ConnectionState = ConnectionState.Handshake;
+  /** The QUIC version in use (may change by compatible negotiation). */
+  version: number;
+
+  // ---- internal state, shared with receive.ts / send.ts / handshake.ts / close.ts ----
+  /** @internal */ readonly config: ClientConnectionConfig | ServerConnectionConfig;
+  /** @internal */ readonly random: Random;
+  /** @internal */ spaces: readonly [PacketSpace, PacketSpace, PacketSpace];
+  /** @internal 1-RTT keys, once both directions are installed. */ oneRtt: KeyUpdate | null = null;
+  /** @internal 1-RTT secret halves waiting for their other direction. */
+  pendingOneRtt: { read: DirectionalKeys | null; write: DirectionalKeys | null } = {
+    read: null,
+    write: null,
+  };
+  /** @internal client: 0-RTT write keys; server: 0-RTT read keys. */ zeroRtt:
+    | DirectionalKeys
+    | null = null;
+  /** @internal */ readonly timers: TimerTable = new TimerTable();
+  /** @internal */ loss: LossRecovery;
+  /** @internal */ readonly congestion: CongestionController;
+  /** @internal */ readonly pacer: Pacer;
+  /** @internal */ streams: Streams;
+  /** @internal */ tls: TlsSession;
+  /** @internal */ remote: SocketAddress;
+  /** @internal */ readonly cids: CidManager;
+  /** @internal the SCID of our long headers. */ localCid: Uint8Array;
+  /** @internal the DCID of the client's very first Initial. */ originalDcid: Uint8Array;
+  /** @internal the DCID Initial keys derive from (client: current; server: client's). */
+  initialDcid: Uint8Array;
+  /** @internal Initial read keys by version (compatible negotiation keeps the old ones). */
+  readonly initialReadByVersion: Map<number, DirectionalKeys> = new Map();
+  /** @internal client: the Retry SCID once a Retry was accepted. */ retryScid: Uint8Array | null =
+    null;
+  /** @internal client: the token from Retry, echoed in Initials. */ retryToken: Uint8Array =
+    new Uint8Array(0);
+  /** @internal client: a packet from the server was processed. */ receivedFromPeer = false;
+  /** @internal client: the SCID of the server's first Initial. */ peerInitialScid:
+    | Uint8Array
+    | null = null;
+  /** @internal our transport parameters. */ localParams: TransportParameters;
+  /** @internal the peer's, once received. */ peerParams: TransportParameters | null = null;
+  /** @internal */ peerAckDelayExponent = 3;
+  /** @internal */ handshakeComplete = false;
+  /** @internal */ handshakeConfirmed = false;
+  /** @internal server: the client's address is validated (RFC 9000 §8.1). */ addressValidated:
+    boolean;
+  /** @internal bytes received/sent before address validation (anti-amplification). */
+  ampReceived = 0;
+  /** @internal */ ampSent = 0;
+  /** @internal client: a Handshake packet was sent (Initial keys then go, RFC 9001 §4.9.1). */
+  sentHandshake = false;
+  /** @internal effective idle timeout (µs), 0 for none. */ idleTimeout = 0;
+  /** @internal an ack-eliciting packet was sent since the last packet received. */
+  sentAckElicitingSinceRecv = false;
+  /** @internal the largest datagram we send. */ maxDatagramSize: number;
+  /** @internal */ readonly sendBuf: Uint8Array;
+  /** @internal */ readonly writer: Writer;
+  /** @internal the CONNECTION_CLOSE we send in the closing state. */
+  closeFrame: { app: boolean; code: bigint; frameType: number; reason: string } | null = null;
+  /** @internal re-send CONNECTION_CLOSE at the next pollTransmit. */ closeSendPending = false;
+  /** @internal datagrams received while closing (rate limit, RFC 9000 §10.2.1). */
+  closingReceived = 0;
+  /** @internal the server accepted our 0-RTT (client) / we accepted 0-RTT (server). */
+  earlyDataAccepted = false;
+  /** @internal PING requested (keep-alive or API). */ pingPending = false;
+  /** @internal packets that arrived before their keys (tried again when keys come). */
+  readonly undecryptable: Uint8Array[] = [];
+  /** @internal DATAGRAM payloads waiting to be sent (RFC 9221; never retransmitted). */
+  readonly datagrams: Uint8Array[] = [];
+  /** @internal when the connection started (µs). */ readonly startTime: number;
+  /** @internal */ readonly counters: StatsCounters = new StatsCounters();
+  /** @internal events not yet polled. */ readonly events: ConnectionEvent[] = [];
+  #eventHead = 0;
+  /** @internal Version Negotiation restarts the client once at most. */ versionRestarted = false;
+  /** @internal the CID length of our CIDs, to parse short headers. */ readonly localCidLength:
+    number;
+  /** @internal the DCID the first Initial from the client was sent to (server). */
+  readonly alternativeCids: Uint8Array[] = [];
+
+  private constructor(
+    isClient: boolean,
+    config: ClientConnectionConfig | ServerConnectionConfig,
+    remote: SocketAddress,
+    version: number,
+    localCid: Uint8Array,
+    originalDcid: Uint8Array,
+    now: number,
+  ) {
+    this.isClient = isClient;
+    this.config = config;
+    this.random = config.random;
+    this.remote = remote;
+    this.version = version;
+    this.localCid = localCid;
+    this.localCidLength = localCid.length;
+    this.originalDcid = originalDcid;
+    this.initialDcid = originalDcid;
+    this.startTime = now;
+    this.addressValidated = isClient;
+    this.maxDatagramSize = config.maxDatagramSize ?? DEFAULT_DATAGRAM_SIZE;
+    this.sendBuf = new Uint8Array(Math.max(this.maxDatagramSize, 1200) + 64);
+    this.writer = new Writer(this.sendBuf);
+    this.localParams = {
+      ...defaultTransportParameters(),
+      ...LOCAL_DEFAULTS,
+      ...config.transportParameters,
+    };
+    // Our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1).
+    this.spaces = this.#newSpaces();
+    this.cids = new CidManager(this.localParams.activeConnectionIdLimit);
+    this.congestion = config.congestionControl === "cubic"
+      ? new Cubic(this.maxDatagramSize)
+      : new NewReno(this.maxDatagramSize);
+    this.loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion, isClient });
+    this.pacer = new Pacer(this.maxDatagramSize);
+    this.streams = this.#newStreams();
+    this.tls = null!;
+  }
+
+  /** Fresh packet number spaces; our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1). */
+  #newSpaces(): [PacketSpace, PacketSpace, PacketSpace] {
+    const maxAckDelay = this.localParams.maxAckDelay * 1000;
+    return [
+      new PacketSpace(SpaceId.Initial, 0),
+      new PacketSpace(SpaceId.Handshake, 0),
+      new PacketSpace(SpaceId.Application, maxAckDelay),
+    ];
+  }
+
+  /** @internal Forgets the attempt so far, for a restart in `version` after Version Negotiation. */
+  resetForRestart(version: number): void {
+    this.version = version;
+    this.spaces = this.#newSpaces();
+    this.loss = new LossRecovery({
+      maxAckDelay: 0,
+      congestion: this.congestion,
+      isClient: true,
+    });
+    this.streams = this.#newStreams();
+    this.oneRtt = null;
+    this.zeroRtt = null;
+    this.pendingOneRtt = { read: null, write: null };
+    this.initialReadByVersion.clear();
+    this.sentHandshake = false;
+  }
+
+  /** @internal A fresh `Streams` for our limits. */
+  #newStreams(): Streams {
+    const p = this.localParams;
+    const opts: ConstructorParameters<typeof Streams>[0] = {
+      isClient: this.isClient,
+      local: {
+        initialMaxData: p.initialMaxData,
+        initialMaxStreamDataBidiLocal: p.initialMaxStreamDataBidiLocal,
+        initialMaxStreamDataBidiRemote: p.initialMaxStreamDataBidiRemote,
+        initialMaxStreamDataUni: p.initialMaxStreamDataUni,
+        initialMaxStreamsBidi: p.initialMaxStreamsBidi,
+        initialMaxStreamsUni: p.initialMaxStreamsUni,
+      },
+    };
+    if (this.config.maxStreamWindow !== undefined) opts.maxWindow = this.config.maxStreamWindow;
+    return new Streams(opts);
+  }
+
+  /**
+   * Starts a client connection: the first `pollTransmit` returns the first
+   * Initial datagram (padded to 1200 bytes).
+   *
+   * @param config Client settings.
+   * @param remote The server's address.
+   * @param now Current time (µs).
+   */
+  static client(config: ClientConnectionConfig, remote: SocketAddress, now: number): Connection {
+    const random = config.random;
+    const dcid = new Uint8Array(8);
+    random.fill(dcid);
+    const scid = new Uint8Array(config.localCidLength ?? 8);
+    random.fill(scid);
+    const c = new Connection(
+      true,
+      config,
+      remote,
+      config.version ?? QuicVersion.V1,
+      scid,
+      dcid,
+      now,
+    );
+    c.startClient(now);
+    return c;
+  }
+
+  /** @internal (Re)starts the client handshake: also used after Version Negotiation. */
+  startClient(now: number): void {
+    this.cids.setInitialRemote(this.originalDcid);
+    this.#installInitialKeys();
+    this.localParams.initialSourceConnectionId = this.localCid;
+    if (this.cids.local.length === 0) this.#issueFirstCid();
+    this.tls = createClientTls(this, now);
+    this.tls.start(now);
+    drainTls(this, now);
+    this.#armIdle(now);
+  }
+
+  /**
+   * Creates the server side of a connection for a client's first Initial; then
+   * pass that datagram to {@link receive}.
+   *
+   * @param config Server settings.
+   * @param init What the endpoint learnt from the client's first Initial.
+   * @param now Current time (µs).
+   */
+  static server(config: ServerConnectionConfig, init: ServerInit, now: number): Connection {
+    const c = new Connection(
+      false,
+      config,
+      init.remote,
+      init.version,
+      init.localCid,
+      init.originalDcid ?? init.clientDcid,
+      now,
+    );
+    c.initialDcid = init.clientDcid;
+    c.alternativeCids.push(init.clientDcid);
+    c.addressValidated = init.addressValidated === true;
+    c.cids.setInitialRemote(init.clientScid);
+    c.#installInitialKeys();
+    const first = c.#issueFirstCid();
+    const p = c.localParams;
+    p.originalDestinationConnectionId = c.originalDcid;
+    p.initialSourceConnectionId = c.localCid;
+    p.statelessResetToken = first.resetToken!;
+    if (init.retryScid !== undefined) p.retrySourceConnectionId = init.retryScid;
+    c.tls = createServerTls(c, now);
+    c.tls.start(now);
+    drainTls(c, now);
+    c.#armIdle(now);
+    return c;
+  }
+
+  /** @internal Derives Initial keys for the current version (RFC 9001 §5.2). */
+  #installInitialKeys(): void {
+    const keys = initialKeys(this.version, this.initialDcid, this.isClient);
+    const space = this.spaces[SpaceId.Initial];
+    space.readKeys = keys.read;
+    space.writeKeys = keys.write;
+    this.initialReadByVersion.set(this.version, keys.read);
+  }
+
+  /** @internal Switches Initial keys to `version` (compatible negotiation, Retry). */
+  reinstallInitialKeys(version: number): void {
+    this.version = version;
+    this.#installInitialKeys();
+  }
+
+  /** @internal Registers our first CID (sequence 0). */
+  #issueFirstCid(): { cid: Uint8Array; resetToken: Uint8Array | null } {
+    const token = this.resetTokenFor(this.localCid);
+    const c = this.cids.addLocal(this.localCid, token);
+    this.emit({ type: "localCidIssued", cid: this.localCid, resetToken: token });
+    return c;
+  }
+
+  /** @internal The reset token for a CID we issue. */
+  resetTokenFor(cid: Uint8Array): Uint8Array {
+    if (this.config.resetTokenFor !== undefined) return this.config.resetTokenFor(cid);
+    const t = new Uint8Array(16);
+    this.random.fill(t);
+    return t;
+  }
+
+  /** @internal Arms the idle timer from `now`. */
+  #armIdle(now: number): void {
+    const local = this.localParams.maxIdleTimeout * 1000;
+    this.idleTimeout = local;
+    if (local > 0) this.timers.set(Timer.Idle, now + local);
+  }
+
+  /** @internal Queues an event. */
+  emit(e: ConnectionEvent): void {
+    this.events.push(e);
+  }
+
+  // ------------------------------------------------------------------ driving
+
+  /**
+   * Processes one UDP datagram from `remote` (possibly several coalesced packets).
+   * Never throws.
+   */
+  receive(datagram: Uint8Array, remote: SocketAddress, now: number): void {
+    try {
+      receiveDatagram(this, datagram, remote, now);
+      this.afterInput(now);
+    } catch (e) {
+      // receiveDatagram has the one catch for protocol errors; this is a last guard.
+      this.internalError(e, now);
+    }
+  }
+
+  /**
+   * The next datagram to send, or `null` when there is nothing (now). The
+   * returned bytes belong to the caller.
+   */
+  pollTransmit(now: number): { datagram: Uint8Array; remote: SocketAddress } | null {
+    try {
+      const d = pollTransmit(this, now);
+      this.updateTimers();
+      return d;
+    } catch (e) {
+      this.internalError(e, now);
+      return null;
+    }
+  }
+
+  /** The earliest time (µs) `onTimeout` should be called, `Infinity` when none. */
+  nextTimeout(): number {
+    if (this.state === ConnectionState.Drained) return Infinity;
+    return this.timers.next();
+  }
+
+  /** Handles every timer due at `now`. Never throws. */
+  onTimeout(now: number): void {
+    if (this.state === ConnectionState.Drained) return;
+    try {
+      const t = this.timers;
+      if (t.isExpired(Timer.Close, now)) {
+        enterDrained(this);
+        return;
+      }
+      if (t.isExpired(Timer.Idle, now)) {
+        t.stop(Timer.Idle);
+        if (this.state < ConnectionState.Closing) {
+          this.emit({ type: "closed", error: { kind: "timedOut" } });
+        }
+        enterDrained(this);
+        return;
+      }
+      if (t.isExpired(Timer.KeyDiscard, now)) this.oneRtt?.onTimeout(now);
+      if (t.isExpired(Timer.Pacing, now)) t.stop(Timer.Pacing);
+      if (t.isExpired(Timer.KeepAlive, now)) {
+        t.stop(Timer.KeepAlive);
+        this.pingPending = true;
+      }
+      if (t.isExpired(Timer.LossDetection, now) && this.state < ConnectionState.Closing) {
+        onLossDetectionTimeout(this, now);
+      }
+    } catch (e) {
+      if (e instanceof TransportError) closeWithError(this, e, now);
+      else this.internalError(e, now);
+    }
+    this.afterInput(now);
+  }
+
+  /** The next event, or `null` when there is none. */
+  pollEvent(): ConnectionEvent | null {
+    if (this.#eventHead >= this.events.length) {
+      if (this.#eventHead > 0) {
+        this.events.length = 0;
+        this.#eventHead = 0;
+      }
+      return null;
+    }
+    return this.events[this.#eventHead++]!;
+  }
+
+  /** @internal Moves stream events into ours and re-arms timers. */
+  afterInput(_now: number): void {
+    if (this.state < ConnectionState.Closing) this.#pullStreamEvents();
+    this.updateTimers();
+  }
+
+  #pullStreamEvents(): void {
+    for (let e = this.streams.pollEvent(); e !== null; e = this.streams.pollEvent()) {
+      this.emit(fromStreamEvent(e));
+    }
+  }
+
+  /** @internal Recomputes the derived timers (loss detection, ACK delay, key discard). */
+  updateTimers(): void {
+    const t = this.timers;
+    if (this.state >= ConnectionState.Closing) {
+      t.stop(Timer.LossDetection);
+      t.stop(Timer.AckDelay);
+      t.stop(Timer.Pacing);
+      t.stop(Timer.KeepAlive);
+      t.stop(Timer.KeyDiscard);
+      return;
+    }
+    t.set(Timer.LossDetection, this.loss.lossDetectionTimeout());
+    let ack = Infinity;
+    // Only spaces that can carry an ACK now: a due ACK we cannot send must not spin the timer.
+    const blocked = !this.addressValidated && 3 * this.ampReceived - this.ampSent < 96;
+    for (let i = 0; i < 3; i++) {
+      const s = this.spaces[i]!;
+      if (blocked) break;
+      if (i === SpaceId.Application ? this.oneRtt === null : s.writeKeys === null) continue;
+      if (!s.discarded && s.ackTracker.pending) {
+        const d = s.ackTracker.ackDeadline();
+        if (d < ack) ack = d;
+      }
+    }
+    t.set(Timer.AckDelay, ack);
+    t.set(Timer.KeyDiscard, this.oneRtt?.prevDiscardAt ?? Infinity);
+  }
+
+  /** @internal Closes with INTERNAL_ERROR for an unexpected exception. */
+  internalError(e: unknown, now: number): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    closeWithError(this, TransportError.internal(`Internal error: ${msg}`), now);
+  }
+
+  // ------------------------------------------------------------------ application API
+
+  /** Opens a stream; `null` when the peer's stream limit blocks (STREAMS_BLOCKED is sent). */
+  openStream(bidi: boolean): StreamId | null {
+    if (this.state >= ConnectionState.Closing) return null;
+    return this.streams.open(bidi);
+  }
+
+  /** Queues `data` on stream `id`; returns the bytes accepted (the send buffer is capped). */
+  write(id: StreamId, data: Uint8Array, fin = false): number {
+    if (this.state >= ConnectionState.Closing) return 0;
+    return this.streams.write(id, data, fin);
+  }
+
+  /** Ends stream `id` after what was written. */
+  finish(id: StreamId): void {
+    if (this.state < ConnectionState.Closing) this.streams.finish(id);
+  }
+
+  /** Reads from stream `id`; `null` when nothing is ready (or the stream is gone). */
+  read(id: StreamId, max?: number): { data: Uint8Array; fin: boolean } | null {
+    if (!this.streams.has(id)) return null;
+    const r = this.streams.read(id, max);
+    this.#pullStreamEvents();
+    return r;
+  }
+
+  /** Abandons sending on stream `id` (RESET_STREAM). */
+  resetStream(id: StreamId, code: bigint): void {
+    if (this.state < ConnectionState.Closing) this.streams.reset(id, code);
+  }
+
+  /** Asks the peer to stop sending on stream `id` (STOP_SENDING). */
+  stopSending(id: StreamId, code: bigint): void {
+    if (this.state < ConnectionState.Closing) this.streams.stopSending(id, code);
+  }
+
+  /**
+   * Queues an unreliable DATAGRAM (RFC 9221). Returns false when the peer did
+   * not allow DATAGRAM frames or `data` is larger than it allows.
+   */
+  sendDatagram(data: Uint8Array): boolean {
+    const max = this.peerParams?.maxDatagramFrameSize;
+    if (this.state >= ConnectionState.Closing || max === undefined) return false;
+    // The frame (type, length, data) must fit the peer's limit (RFC 9221 §3).
+    if (data.length + 9 > max || data.length + 64 > this.maxDatagramSize) return false;
+    this.datagrams.push(data);
+    return true;
+  }
+
+  /** Sends a PING (e.g. to test liveness). */
+  ping(): void {
+    this.pingPending = true;
+  }
+
+  /**
+   * Closes the connection with an application error code (0 for a clean close).
+   * A `closed` event with `localClose` follows, then `drained` after 3×PTO.
+   */
+  close(code: bigint, reason: string, now: number): void {
+    closeLocally(this, code, reason, now);
+    this.updateTimers();
+  }
+
+  /**
+   * Starts a 1-RTT key update (RFC 9001 §6). Returns false when not allowed
+   * yet: before handshake confirmation, or while the previous update is
+   * unacknowledged.
+   */
+  initiateKeyUpdate(): boolean {
+    if (!this.handshakeConfirmed || this.oneRtt === null) return false;
+    if (this.state !== ConnectionState.Established) return false;
+    return this.oneRtt.initiate();
+  }
+
+  /** The peer's transport parameters, once received. */
+  get remoteTransportParameters(): TransportParameters | null {
+    return this.peerParams;
+  }
+
+  /** True once the handshake is confirmed (RFC 9001 §4.1.2). */
+  get isHandshakeConfirmed(): boolean {
+    return this.handshakeConfirmed;
+  }
+
+  /** A snapshot of the statistics. */
+  stats(): ConnectionStats {
+    return snapshotStats(this);
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * The receive path (RFC 9000 §12, §17; RFC 9001 §5): datagram → packets →
+ * frames. Every datagram from the peer goes through {@link receiveDatagram}.
+ *
+ * - A packet whose header does not parse, whose keys we lack, or whose AEAD
+ *   fails is dropped silently (RFC 9000 §12.2, RFC 9001 §5.5).
+ * - Frames are checked against the packet type (§12.4, Table 3) and handed to
+ *   the owner of their state (Streams, loss recovery, TLS, CIDs).
+ * - Exactly one `catch` turns what a handler throws into CONNECTION_CLOSE:
+ *   TransportError as is, TlsAlert as CRYPTO_ERROR (RFC 9001 §4.8), a codec
+ *   error as FRAME_ENCODING_ERROR, anything else as INTERNAL_ERROR.
+ *
+ * @module
+ */
+
+import { sameAddress, type SocketAddress } from "../address.ts";
+import type { DirectionalKeys } from "../crypto/packet_protection.ts";
+import { TransportError } from "../errors.ts";
+import { type Frame, parseFrame, sizeFrame } from "../frames/frame.ts";
+import { FrameType, isAckEliciting, isFrameAllowed } from "../frames/frame_type.ts";
+import {
+  decodePacketNumber,
+  keyPhaseOf,
+  type PacketHeader,
+  PacketType,
+  parsePacketHeader,
+  readPacketNumber,
+  reservedBitsSet,
+  statelessResetToken,
+} from "../packet/header.ts";
+import { SpaceId } from "../recovery/space_id.ts";
+import { EncryptionLevel } from "../tls/session.ts";
+import { Reader } from "../wire/reader.ts";
+import { bytesEqual } from "./cids.ts";
+import {
+  closeWithException,
+  onConnectionClose,
+  onDatagramWhileClosing,
+  onStatelessReset,
+} from "./close.ts";
+import type { Connection } from "./connection.ts";
+import { ConnectionState } from "./events.ts";
+import { confirmHandshake, discardSpace, drainTls } from "./handshake.ts";
+import { ReadGeneration } from "./key_update.ts";
+import { Timer } from "./timers.ts";
+
+/** Smallest datagram carrying a client Initial that a server accepts (RFC 9000 §14.1). */
+const MIN_INITIAL_DATAGRAM = 1200;
+
+/** Encryption level of each packet number space, for TLS. */
+const LEVEL_OF_SPACE = [EncryptionLevel.Initial, EncryptionLevel.Handshake, EncryptionLevel.OneRtt];
+
+/** Processes one datagram. Never throws. */
+export function receiveDatagram(
+  c: Connection,
+  datagram: Uint8Array,
+  remote: SocketAddress,
+  now: number,
+): void {
+  if (c.state >= ConnectionState.Draining) return;
+  c.counters.datagramsReceived++;
+  c.counters.bytesReceived += datagram.length;
+  if (c.state === ConnectionState.Closing) {
+    onDatagramWhileClosing(c);
+    return;
+  }
+  if (!c.addressValidated) {
+    c.ampReceived += datagram.length;
+    c.loss.setAmplificationLimited(false, now);
+  }
+  let offset = 0;
+  let processed = false;
+  c.streams.setTime(now);
+  try {
+    while (offset < datagram.length && c.state < ConnectionState.Closing) {
+      let h: PacketHeader;
+      try {
+        h = parsePacketHeader(datagram, offset, c.localCidLength);
+      } catch {
+        break; // RFC 9000 §12.2: the rest of the datagram cannot be found.
+      }
+      if (processPacket(c, datagram, offset, h, remote, now)) processed = true;
+      else c.counters.packetsDropped++;
+      offset = h.end;
+    }
+    if (processed && c.state < ConnectionState.Closing) {
+      drainTls(c, now);
+      if (c.undecryptable.length > 0) retryStashed(c, remote, now);
+    }
+  } catch (e) {
+    closeWithException(c, e, now);
+    return;
+  }
+  if (!processed && c.state < ConnectionState.Closing) {
+    const token = statelessResetToken(datagram);
+    if (token !== null && c.cids.isStatelessReset(token)) onStatelessReset(c, now);
+  }
+}
+
+/** Packets kept while their keys are not there yet (reordering, RFC 9001 §5.7). */
+const MAX_STASHED = 8;
+
+/** Keeps a copy of a packet we have no keys for yet; always returns false (not processed). */
+function stash(c: Connection, dg: Uint8Array, start: number, h: PacketHeader): boolean {
+  if (c.state === ConnectionState.Handshake && c.undecryptable.length < MAX_STASHED) {
+    c.undecryptable.push(dg.slice(start, h.end));
+  }
+  return false;
+}
+
+/** Tries the stashed packets again once new keys were installed. */
+function retryStashed(c: Connection, remote: SocketAddress, now: number): void {
+  const list = c.undecryptable.splice(0);
+  let processed = false;
+  for (const pkt of list) {
+    if (c.state >= ConnectionState.Closing) return;
+    let h: PacketHeader;
+    try {
+      h = parsePacketHeader(pkt, 0, c.localCidLength);
+    } catch {
+      continue;
+    }
+    // Without keys still, processPacket stashes it again.
+    if (processPacket(c, pkt, 0, h, remote, now)) processed = true;
+  }
+  if (processed && c.state < ConnectionState.Closing) drainTls(c, now);
+}
+
+/** True when `dcid` names this connection. */
+function isOurCid(c: Connection, dcid: Uint8Array): boolean {
+  for (const l of c.cids.local) if (bytesEqual(l.cid, dcid)) return true;
+  for (const a of c.alternativeCids) if (bytesEqual(a, dcid)) return true;
+  return false;
+}
+
+/** Decrypts and processes one packet; false when it was dropped. Handlers may throw. */
+function processPacket(
+  c: Connection,
+  dg: Uint8Array,
+  start: number,
+  h: PacketHeader,
+  remote: SocketAddress,
+  now: number,
+): boolean {
+  if (h.type === PacketType.VersionNegotiation) return onVersionNegotiation(c, h, now);
+  if (h.type === PacketType.Retry) return onRetry(c, dg, start, h, now);
+  if (!isOurCid(c, h.dcid)) return false;
+
+  let space: number;
+  let keys: DirectionalKeys | null = null;
+  switch (h.type) {
+    case PacketType.Initial: {
+      space = SpaceId.Initial;
+      if (c.spaces[space]!.discarded) return false;
+      if (!c.isClient && dg.length < MIN_INITIAL_DATAGRAM) return false;
+      if (c.isClient) {
+        if (h.token.length !== 0) return false; // §17.2.2
+        if (h.version !== c.version && !switchVersionClient(c, h.version)) return false;
+        keys = c.spaces[space]!.readKeys;
+      } else {
+        keys = c.initialReadByVersion.get(h.version) ?? null;
+      }
+      break;
+    }
+    case PacketType.Handshake:
+      space = SpaceId.Handshake;
+      if (h.version !== c.version) return false;
+      keys = c.spaces[space]!.readKeys;
+      break;
+    case PacketType.ZeroRtt:
+      space = SpaceId.Application;
+      if (c.isClient || h.version !== c.version) return false;
+      keys = c.zeroRtt;
+      break;
+    default:
+      space = SpaceId.Application;
+      break;
+  }
+  const s = c.spaces[space]!;
+  const isShort = h.type === PacketType.OneRtt;
+  if (isShort) {
+    if (c.oneRtt === null) return stash(c, dg, start, h);
+    keys = c.oneRtt.read; // header protection is the same for every generation
+  }
+  if (keys === null) {
+    return h.type === PacketType.Initial ? false : stash(c, dg, start, h);
+  }
+  if (h.end - h.pnOffset < 20) return false;
+
+  const pkt = dg.subarray(start, h.end);
+  const pnOff = h.pnOffset - start;
+  const pnLen = keys.hp.remove(pkt, pnOff);
+  const pn = decodePacketNumber(s.ackTracker.largest, readPacketNumber(pkt, pnOff, pnLen), pnLen);
+  let gen: ReadGeneration = ReadGeneration.Current;
+  if (isShort) {
+    const k = c.oneRtt!.keysFor(keyPhaseOf(pkt[0]!), pn);
+    keys = k.keys;
+    gen = k.gen;
+  }
+  const payload = keys.aead.open(pn, pkt, pnOff + pnLen, pkt.length);
+  if (payload === null) return false;
+  // RFC 9000 §17.2/§17.3.1: reserved bits must be 0 once protection is removed.
+  if (reservedBitsSet(pkt[0]!)) {
+    throw TransportError.protocolViolation("Cannot accept packet: reserved bits are set");
+  }
+  if (s.ackTracker.isDuplicate(pn)) return true;
+  if (isShort) c.oneRtt!.onPacketOpened(gen, pn, now, c.loss.ptoPeriod());
+
+  c.counters.packetsReceived++;
+  if (c.isClient && !c.receivedFromPeer && h.type === PacketType.Initial) {
+    // RFC 9000 §7.2: the client adopts the server's SCID as its DCID.
+    c.receivedFromPeer = true;
+    c.peerInitialScid = h.scid;
+    c.cids.setInitialRemote(h.scid);
+  } else if (c.isClient) {
+    c.receivedFromPeer = true;
+  }
+  if (!c.isClient && space === SpaceId.Handshake && !c.addressValidated) {
+    c.addressValidated = true; // RFC 9000 §8.1
+    c.loss.setAmplificationLimited(false, now);
+  }
+  if (!c.isClient && space === SpaceId.Handshake && !c.spaces[SpaceId.Initial].discarded) {
+    discardSpace(c, SpaceId.Initial); // RFC 9001 §4.9.1
+  }
+
+  const newest = pn > s.ackTracker.largest;
+  const ackEliciting = processFrames(c, payload, h, space, now);
+  // RFC 9000 §9.3: a server follows a client whose address changed (NAT rebinding)
+  // when the newest 1-RTT packet comes from there, and checks the path with PATH_CHALLENGE.
+  if (
+    isShort && newest && !c.isClient && c.handshakeConfirmed && !sameAddress(remote, c.remote) &&
+    c.state < ConnectionState.Closing
+  ) {
+    c.remote = remote;
+    const data = new Uint8Array(8);
+    c.random.fill(data);
+    s.pending.push({ type: FrameType.PATH_CHALLENGE, data });
+  }
+  s.ackTracker.onPacketReceived(pn, ackEliciting, now);
+
+  // Idle timer restarts on every processed packet (RFC 9000 §10.1).
+  c.sentAckElicitingSinceRecv = false;
+  if (c.idleTimeout > 0 && c.state < ConnectionState.Closing) {
+    c.timers.set(Timer.Idle, now + Math.max(c.idleTimeout, 3 * c.loss.ptoPeriod()));
+  }
+  return true;
+}
+
+/** Parses and dispatches the frames of one packet; returns whether it was ack-eliciting. */
+function processFrames(
+  c: Connection,
+  payload: Uint8Array,
+  h: PacketHeader,
+  space: number,
+  now: number,
+): boolean {
+  const r = new Reader(payload);
+  let ackEliciting = false;
+  if (payload.length === 0) {
+    throw TransportError.protocolViolation("Cannot accept a packet without frames");
+  }
+  while (r.pos < r.end) {
+    const frameStart = r.pos;
+    let f: Frame;
+    try {
+      f = parseFrame(r);
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      throw TransportError.frameEncoding(
+        `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
+        payload[frameStart]!,
+      );
+    }
+    const type = f.type;
+    if (!isFrameAllowed(type, h.type)) {
+      throw TransportError.protocolViolation(
+        `Cannot accept frame type 0x${type.toString(16)} in this packet type`,
+        type,
+      );
+    }
+    c.counters.frameReceived(type);
+    if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
+    handleFrame(c, f, h, space, now);
+    if (c.state >= ConnectionState.Draining) break;
+  }
+  return ackEliciting;
+}
+
+/** Dispatches one frame to its owner. */
+function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, now: number): void {
+  switch (f.type) {
+    case FrameType.PADDING:
+    case FrameType.PING:
+      return;
+    case FrameType.ACK:
+    case FrameType.ACK_ECN:
+      onAck(c, space, f.ranges, f.delay, now);
+      return;
+    case FrameType.CRYPTO: {
+      const s = c.spaces[space]!;
+      s.receiveCrypto(f.offset, f.data);
+      for (;;) {
+        const data = s.cryptoRecv.read();
+        if (data === null) break;
+        c.tls.receive(LEVEL_OF_SPACE[space]!, data, now);
+      }
+      // Keys must be in place before the next coalesced packet (RFC 9001 §4.1.3).
+      drainTls(c, now);
+      return;
+    }
+    case FrameType.NEW_TOKEN:
+      if (!c.isClient) {
+        throw TransportError.protocolViolation("Cannot accept NEW_TOKEN from a client", f.type);
+      }
+      return; // Tokens for future connections are not kept yet.
+    case FrameType.STREAM:
+      c.streams.onStreamFrame(f);
+      return;
+    case FrameType.RESET_STREAM:
+      c.streams.onResetStream(f);
+      return;
+    case FrameType.STOP_SENDING:
+      c.streams.onStopSending(f);
+      return;
+    case FrameType.MAX_DATA:
+      c.streams.onMaxData(f);
+      return;
+    case FrameType.MAX_STREAM_DATA:
+      c.streams.onMaxStreamData(f);
+      return;
+    case FrameType.MAX_STREAMS_BIDI:
+    case FrameType.MAX_STREAMS_UNI:
+      c.streams.onMaxStreams(f);
+      return;
+    case FrameType.DATA_BLOCKED:
+      c.streams.onDataBlocked(f);
+      return;
+    case FrameType.STREAM_DATA_BLOCKED:
+      c.streams.onStreamDataBlocked(f);
+      return;
+    case FrameType.STREAMS_BLOCKED_BIDI:
+    case FrameType.STREAMS_BLOCKED_UNI:
+      c.streams.onStreamsBlocked(f);
+      return;
+    case FrameType.NEW_CONNECTION_ID: {
+      const retire = c.cids.onNewConnectionId(f);
+      const app = c.spaces[SpaceId.Application];
+      for (const seq of retire) app.pending.push({ type: FrameType.RETIRE_CONNECTION_ID, seq });
+      return;
+    }
+    case FrameType.RETIRE_CONNECTION_ID: {
+      const cid = c.cids.onRetireConnectionId(f, h.dcid);
+      if (cid !== null) c.emit({ type: "localCidRetired", cid });
+      return;
+    }
+    case FrameType.PATH_CHALLENGE:
+      c.spaces[SpaceId.Application].pending.push({
+        type: FrameType.PATH_RESPONSE,
+        data: f.data.slice(),
+      });
+      return;
+    case FrameType.PATH_RESPONSE:
+      return; // No migration: unsolicited responses are ignored (RFC 9000 §19.18 allows it).
+    case FrameType.CONNECTION_CLOSE:
+    case FrameType.CONNECTION_CLOSE_APP:
+      onConnectionClose(c, f, now);
+      return;
+    case FrameType.HANDSHAKE_DONE:
+      if (!c.isClient) {
+        throw TransportError.protocolViolation(
+          "Cannot accept HANDSHAKE_DONE from a client",
+          f.type,
+        );
+      }
+      confirmHandshake(c);
+      return;
+    case FrameType.DATAGRAM:
+    case FrameType.DATAGRAM_LEN:
+      if (c.localParams.maxDatagramFrameSize === undefined) {
+        throw TransportError.protocolViolation("Cannot accept DATAGRAM: not negotiated", f.type);
+      }
+      if (sizeFrame(f) > c.localParams.maxDatagramFrameSize) {
+        throw TransportError.protocolViolation(
+          "Cannot accept DATAGRAM: larger than allowed",
+          f.type,
+        );
+      }
+      c.emit({ type: "datagram", data: f.data.slice() });
+      return;
+  }
+}
+
+import { onAck } from "./recovery.ts";
+import { onRetry, onVersionNegotiation, switchVersionClient } from "./versions.ts";

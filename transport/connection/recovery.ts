@@ -1,0 +1,138 @@
+/**
+ * Loss recovery glue (RFC 9002, RFC 9000 §13.3; STYLE.md §14's notifyFrame):
+ * ACK frames go to `LossRecovery`, then each acknowledged or lost packet's
+ * frames go back to their owners — Streams for stream and flow-control frames,
+ * the space's CRYPTO buffer, the ACK tracker for ACKs of ACKs, the space's
+ * pending queue for HANDSHAKE_DONE and CID frames. PTO probes are set up here.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frames/frame.ts";
+import { FrameType } from "../frames/frame_type.ts";
+import type { SentPacket } from "../recovery/sent_packet.ts";
+import { SpaceId } from "../recovery/space_id.ts";
+import type { Connection } from "./connection.ts";
+
+/** An ACK frame: loss recovery first, then every acknowledged or lost frame's owner. */
+export function onAck(
+  c: Connection,
+  space: number,
+  ranges: number[],
+  delay: number,
+  now: number,
+): void {
+  // RFC 9002 §5.3: ACK Delay is ignored in Initial and Handshake packets.
+  const ackDelay = space === SpaceId.Application ? delay * 2 ** c.peerAckDelayExponent : 0;
+  const res = c.loss.onAckReceived(space as SpaceId, ranges, ackDelay, now);
+  for (const p of res.newlyAcked) onPacketAcked(c, p);
+  onPacketsLost(c, res.lost);
+  if (res.rttUpdated) c.streams.setRtt(c.loss.rtt.smoothed, now);
+  if (c.isClient && space === SpaceId.Handshake && !c.loss.peerCompletedAddressValidation) {
+    c.loss.setPeerCompletedAddressValidation(true, now);
+  }
+}
+
+/** Tells each frame's owner its packet was acknowledged. */
+export function onPacketAcked(c: Connection, p: SentPacket): void {
+  const s = c.spaces[p.space]!;
+  if (p.space === SpaceId.Application && c.oneRtt !== null) c.oneRtt.onPacketAcked(p.pn);
+  const frames = p.frames as Frame[];
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    switch (f.type) {
+      case FrameType.STREAM:
+        c.streams.onStreamFrameAcked(f);
+        break;
+      case FrameType.CRYPTO:
+        if (!s.discarded) s.cryptoSend.onAcked(f.offset, f.data.length, false);
+        break;
+      case FrameType.ACK:
+      case FrameType.ACK_ECN:
+        s.ackTracker.onAckOfAck(f.largest);
+        break;
+      case FrameType.MAX_DATA:
+      case FrameType.MAX_STREAM_DATA:
+      case FrameType.MAX_STREAMS_BIDI:
+      case FrameType.MAX_STREAMS_UNI:
+      case FrameType.DATA_BLOCKED:
+      case FrameType.STREAM_DATA_BLOCKED:
+      case FrameType.STREAMS_BLOCKED_BIDI:
+      case FrameType.STREAMS_BLOCKED_UNI:
+      case FrameType.RESET_STREAM:
+      case FrameType.STOP_SENDING:
+        c.streams.onControlFrameAcked(f);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** Re-queues the frames of lost packets (RFC 9000 §13.3). */
+export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
+  for (const p of lost) {
+    c.counters.packetsLost++;
+    const s = c.spaces[p.space]!;
+    const frames = p.frames as Frame[];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      switch (f.type) {
+        case FrameType.STREAM:
+          c.streams.onStreamFrameLost(f);
+          break;
+        case FrameType.CRYPTO:
+          if (!s.discarded) s.cryptoSend.onLost(f.offset, f.data.length, false);
+          break;
+        case FrameType.MAX_DATA:
+        case FrameType.MAX_STREAM_DATA:
+        case FrameType.MAX_STREAMS_BIDI:
+        case FrameType.MAX_STREAMS_UNI:
+        case FrameType.DATA_BLOCKED:
+        case FrameType.STREAM_DATA_BLOCKED:
+        case FrameType.STREAMS_BLOCKED_BIDI:
+        case FrameType.STREAMS_BLOCKED_UNI:
+        case FrameType.RESET_STREAM:
+        case FrameType.STOP_SENDING:
+          c.streams.onControlFrameLost(f);
+          break;
+        case FrameType.HANDSHAKE_DONE:
+        case FrameType.NEW_CONNECTION_ID:
+        case FrameType.RETIRE_CONNECTION_ID:
+        case FrameType.NEW_TOKEN:
+          if (!s.discarded) s.pending.push(f);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+/** The loss detection timer fired (RFC 9002 §6.2): losses, or PTO probes. */
+export function onLossDetectionTimeout(c: Connection, now: number): void {
+  const res = c.loss.onLossDetectionTimeout(now);
+  onPacketsLost(c, res.lost);
+  if (res.probes === 0) return;
+  let space: number = res.ptoSpace;
+  const ss = c.spaces[space]!;
+  const hasKeys = space === SpaceId.Application
+    ? c.oneRtt !== null || c.zeroRtt !== null
+    : ss.writeKeys !== null;
+  if (!hasKeys || ss.discarded) {
+    space = c.spaces[SpaceId.Handshake].writeKeys !== null ? SpaceId.Handshake : SpaceId.Initial;
+    if (c.spaces[space]!.discarded) return;
+  }
+  const s = c.spaces[space]!;
+  s.probes = res.probes;
+  // A probe carries data when it can: resend the unacknowledged CRYPTO data (RFC 9002 §6.2.4).
+  if (space !== SpaceId.Application && !s.cryptoSend.hasData()) {
+    const store = c.loss.sentPackets(space as SpaceId);
+    for (let i = store.first(); i < store.end; i = store.next(i)) {
+      const frames = store.packetAt(i).frames as Frame[];
+      for (const f of frames) {
+        if (f.type === FrameType.CRYPTO) s.cryptoSend.onLost(f.offset, f.data.length, false);
+      }
+    }
+  }
+}
