@@ -1,0 +1,330 @@
+/**
+ * VM benchmarks: three kernels, each run on the reference interpreter, the
+ * Wasm engine and as the same algorithm in plain TypeScript, plus the
+ * compile and instantiate costs of the Wasm engine.
+ *
+ * - gf256 table: GF(2^8) multiply-accumulate over 1,500 bytes
+ *   (`dst[i] ^= c · src[i]` with log/exp tables, the inner loop of a
+ *   Reed-Solomon / RLC FEC encoder), assembler text as clang -O2 emits it;
+ * - gf_mac: `vm/testdata/c/gf256.c` (clang -O2, v3): a bit-serial GF(2^8)
+ *   multiply in a function called twice per byte (bpf-to-bpf calls);
+ * - checksum: the Internet checksum (RFC 1071) over 1,500 bytes,
+ *   `vm/testdata/c/checksum.c` compiled by clang;
+ * - helpers: a loop of 100 helper calls (the cost of crossing into the host);
+ * - calls: a loop of 100 bpf-to-bpf calls (one Wasm function per eBPF function).
+ *
+ * Before benching, each kernel's result is checked to be the same on all three.
+ *
+ * Run: `deno bench -A bench/vm_bench.ts`
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { assemble } from "../vm/assembler.ts";
+import type { EngineFactory } from "../vm/engine.ts";
+import { HelperTable } from "../vm/helpers.ts";
+import { interpreter } from "../vm/interpreter.ts";
+import { InstanceMemory, MEMORY_BASE } from "../vm/memory.ts";
+import { loadElf } from "../vm/elf.ts";
+import { loadData, makeProgram, type Program } from "../vm/program.ts";
+import { verify } from "../vm/verifier.ts";
+import { compileProgram, ModuleCache, wasmCompiler, WasmEngine } from "../vm/wasm/mod.ts";
+
+const LEN = 1500;
+let sink = 0;
+const FUEL = 10_000_000;
+
+// ---- GF(2^8) tables (polynomial x^8 + x^4 + x^3 + x^2 + 1, generator 2) ----
+const GF_LOG = new Uint8Array(256);
+const GF_EXP = new Uint8Array(512);
+{
+  let x = 1;
+  for (let i = 0; i < 255; i++) {
+    GF_EXP[i] = x;
+    GF_LOG[x] = i;
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11d;
+  }
+  for (let i = 255; i < 512; i++) GF_EXP[i] = GF_EXP[i - 255]!;
+}
+
+/** dst[i] ^= c · src[i] in GF(2^8), c ≠ 0. */
+function gfMulAccTs(dst: Uint8Array, src: Uint8Array, c: number): void {
+  const lc = GF_LOG[c]!;
+  for (let i = 0; i < src.length; i++) {
+    const s = src[i]!;
+    if (s !== 0) dst[i]! ^= GF_EXP[GF_LOG[s]! + lc]!;
+  }
+}
+
+// r1 = dst, r2 = src, r3 = len, r4 = c, r5 = tables (log at +0, exp at +256)
+const GF_ASM = `
+  mov r6, r5
+  add r6, r4
+  ldxb r7, [r6+0]
+  mov r8, 0
+loop:
+  mov r6, r2
+  add r6, r8
+  ldxb r0, [r6+0]
+  jeq r0, 0, next
+  mov r6, r5
+  add r6, r0
+  ldxb r0, [r6+0]
+  add r0, r7
+  mov r6, r5
+  add r6, r0
+  ldxb r0, [r6+256]
+  mov r6, r1
+  add r6, r8
+  ldxb r9, [r6+0]
+  xor r9, r0
+  stxb [r6+0], r9
+next:
+  add r8, 1
+  jlt r8, r3, loop
+  mov r0, 0
+  exit`;
+
+/** RFC 1071 checksum of big-endian 16-bit words, as vm/testdata/c/checksum.c. */
+function checksumTs(b: Uint8Array): number {
+  let sum = 0;
+  let i = 0;
+  for (; i + 1 < b.length; i += 2) sum += (b[i]! << 8) | b[i + 1]!;
+  if (i < b.length) sum += b[i]! << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/** Bit-serial GF(2^8) multiply, as vm/testdata/c/gf256.c. */
+function gfMulBits(a: number, b: number): number {
+  let r = 0;
+  let x = a;
+  for (let i = 0; i < 8; i++) {
+    if (b & 1) r ^= x;
+    b >>= 1;
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11d;
+  }
+  return r & 0xff;
+}
+
+/** acc = Σ coef^i · p[i] with coef = 3^i, as gf_mac in vm/testdata/c/gf256.c. */
+function gfMacTs(p: Uint8Array): number {
+  let acc = 0;
+  let coef = 1;
+  for (let i = 0; i < p.length; i++) {
+    acc ^= gfMulBits(coef, p[i]!);
+    coef = gfMulBits(coef, 3);
+  }
+  return acc;
+}
+
+// r1 = count: sum of helper(i, 7) for i < count.
+const HELPER_ASM = `
+  mov r6, r1
+  mov r7, 0
+  mov r8, 0
+loop:
+  mov r1, r8
+  mov r2, 7
+  call 1
+  add r7, r0
+  add r8, 1
+  jlt r8, r6, loop
+  mov r0, r7
+  exit`;
+const HELPER_CALLS = 100;
+
+// r1 = count: sum of f(i) = i + 7 through a bpf-to-bpf call per iteration.
+const CALL_ASM = `
+  mov r6, r1
+  mov r7, 0
+  mov r8, 0
+loop:
+  mov r1, r8
+  call local f
+  add r7, r0
+  add r8, 1
+  jlt r8, r6, loop
+  mov r0, r7
+  exit
+f:
+  mov r0, r1
+  add r0, 7
+  exit`;
+
+function hostField(i: bigint, k: bigint): bigint {
+  return i * 3n + k;
+}
+
+/** The host function in plain TS, with number arithmetic as a TS caller would use. */
+function hostFieldNumber(i: number, k: number): number {
+  return i * 3 + k;
+}
+
+function helpersLoopTs(n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += hostFieldNumber(i, 7);
+  return s;
+}
+
+const helpers = new HelperTable().register({
+  id: 1,
+  name: "host_field",
+  call: (_ctx, a, b) => hostField(a, b),
+});
+
+interface Setup {
+  program: Program;
+  memory: InstanceMemory;
+  run: (factory: EngineFactory) => () => bigint;
+  bench: (factory: EngineFactory) => () => void;
+}
+
+function setup(code: string | Program, init: (m: InstanceMemory) => bigint[]): Setup {
+  const program = typeof code === "string" ? makeProgram(assemble(code)) : code;
+  verify(program, helpers);
+  const memory = new InstanceMemory({ dataSize: program.rodata.length, heapSize: 8192 });
+  loadData(program, memory);
+  const args = init(memory);
+  return {
+    program,
+    memory,
+    run(factory) {
+      const engine = factory.create(program, memory, helpers, { memory, data: null });
+      return () => engine.run(program.entry, args, { fuel: FUEL });
+    },
+    bench(factory) {
+      const run = this.run(factory);
+      return () => {
+        sink ^= Number(run() & 0xffn);
+      };
+    },
+  };
+}
+
+const input = new Uint8Array(LEN);
+for (let i = 0; i < LEN; i++) input[i] = (i * 7 + 13) % 251;
+
+// Layout in the heap: tables at +0, src at +1024, dst at +4096.
+const gf = setup(GF_ASM, (m) => {
+  const h = m.heapBase;
+  m.write(h, GF_LOG);
+  m.write(h + 256, GF_EXP);
+  m.write(h + 1024, input);
+  const a = (o: number) => MEMORY_BASE + BigInt(h + o);
+  return [a(4096), a(1024), BigInt(LEN), 0x53n, a(0)];
+});
+function objectOf(name: string): Program {
+  const url = new URL(`../vm/testdata/c/${name}.v3.o`, import.meta.url);
+  return loadElf(Deno.readFileSync(url), helpers);
+}
+
+function onInput(m: InstanceMemory): bigint[] {
+  m.write(m.heapBase, input);
+  return [MEMORY_BASE + BigInt(m.heapBase), BigInt(LEN)];
+}
+
+const cks = setup(objectOf("checksum"), onInput);
+const gfc = setup(objectOf("gf256"), onInput);
+const hlp = setup(HELPER_ASM, () => [BigInt(HELPER_CALLS)]);
+const calls = setup(CALL_ASM, () => [BigInt(HELPER_CALLS)]);
+
+// ---- Check that all three compute the same before measuring ----
+{
+  const dstOf = (m: InstanceMemory) => m.bytes().slice(m.heapBase + 4096, m.heapBase + 4096 + LEN);
+  const want = new Uint8Array(LEN);
+  gfMulAccTs(want, input, 0x53);
+  for (const f of [interpreter, wasmCompiler]) {
+    gf.memory.bytes().fill(0, gf.memory.heapBase + 4096, gf.memory.heapBase + 4096 + LEN);
+    gf.run(f)();
+    assert.deepEqual(dstOf(gf.memory), want, `gf256 on ${f.name}`);
+    assert.equal(cks.run(f)(), BigInt(checksumTs(input)), `checksum on ${f.name}`);
+    assert.equal(gfc.run(f)(), BigInt(gfMacTs(input)), `gf_mac on ${f.name}`);
+    assert.equal(hlp.run(f)(), BigInt(helpersLoopTs(HELPER_CALLS)), `helpers on ${f.name}`);
+    const wantCalls = (HELPER_CALLS * (HELPER_CALLS - 1)) / 2 + 7 * HELPER_CALLS;
+    assert.equal(calls.run(f)(), BigInt(wantCalls), `calls on ${f.name}`);
+  }
+}
+
+const tsDst = new Uint8Array(LEN);
+
+Deno.bench({ name: "gf256 table 1500 B: interpreter", group: "gf256", fn: gf.bench(interpreter) });
+Deno.bench({ name: "gf256 table 1500 B: wasm", group: "gf256", fn: gf.bench(wasmCompiler) });
+Deno.bench({
+  name: "gf256 table 1500 B: typescript",
+  group: "gf256",
+  baseline: true,
+  fn: () => gfMulAccTs(tsDst, input, 0x53),
+});
+
+Deno.bench({
+  name: "gf_mac 1500 B (C, bpf-to-bpf calls): interpreter",
+  group: "gf_mac",
+  fn: gfc.bench(interpreter),
+});
+Deno.bench({
+  name: "gf_mac 1500 B (C, bpf-to-bpf calls): wasm",
+  group: "gf_mac",
+  fn: gfc.bench(wasmCompiler),
+});
+Deno.bench({
+  name: "gf_mac 1500 B (C, bpf-to-bpf calls): typescript",
+  group: "gf_mac",
+  baseline: true,
+  fn: () => {
+    sink ^= gfMacTs(input);
+  },
+});
+
+Deno.bench({ name: "checksum 1500 B: interpreter", group: "checksum", fn: cks.bench(interpreter) });
+Deno.bench({ name: "checksum 1500 B: wasm", group: "checksum", fn: cks.bench(wasmCompiler) });
+Deno.bench({
+  name: "checksum 1500 B: typescript",
+  group: "checksum",
+  baseline: true,
+  fn: () => {
+    sink ^= checksumTs(input);
+  },
+});
+
+Deno.bench({ name: "100 helper calls: interpreter", group: "helpers", fn: hlp.bench(interpreter) });
+Deno.bench({ name: "100 helper calls: wasm", group: "helpers", fn: hlp.bench(wasmCompiler) });
+Deno.bench({
+  name: "100 helper calls: typescript",
+  group: "helpers",
+  baseline: true,
+  fn: () => {
+    sink ^= helpersLoopTs(HELPER_CALLS);
+  },
+});
+
+Deno.bench({
+  name: "100 bpf-to-bpf calls: interpreter",
+  group: "calls",
+  fn: calls.bench(interpreter),
+});
+Deno.bench({ name: "100 bpf-to-bpf calls: wasm", group: "calls", fn: calls.bench(wasmCompiler) });
+
+Deno.bench({
+  name: "compile gf256 kernel (eBPF → Wasm bytes → WebAssembly.Module)",
+  group: "setup",
+  fn: () => {
+    new WebAssembly.Module(compileProgram(gf.program.instructions, [0]).bytes);
+  },
+});
+const cached = new ModuleCache().get(gf.program);
+Deno.bench({
+  name: "instantiate gf256 kernel (cached module)",
+  group: "setup",
+  fn: () => {
+    new WasmEngine(gf.program, cached, gf.memory, helpers, { memory: gf.memory, data: null });
+  },
+});
+
+/** Keeps the results alive so the engine cannot drop the work. */
+export function benchSink(): number {
+  return sink;
+}

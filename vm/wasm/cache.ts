@@ -1,0 +1,125 @@
+/**
+ * The module cache: a compiled `WebAssembly.Module` per program digest
+ * (`program.digest`, SHA-256 of code and data), so a second instance of the
+ * same program costs an instantiation only.
+ *
+ * Entries are kept in insertion order and the oldest is dropped past
+ * {@link DEFAULT_CACHE_ENTRIES} (an arbitrary bound: a few hundred distinct
+ * pluglets is far more than a process loads).
+ *
+ * @module
+ */
+
+import { PluginFault } from "../fault.ts";
+import type { Program } from "../program.ts";
+import { type CompiledLayout, type CompileOptions, compileProgram } from "./compile.ts";
+
+/** Most modules kept (an arbitrary bound). */
+export const DEFAULT_CACHE_ENTRIES = 512;
+
+/** A compiled program: the module and what its exports are. */
+export interface CompiledProgram extends CompiledLayout {
+  /** The compiled module, instantiable any number of times. */
+  readonly module: WebAssembly.Module;
+  /** Size of the module's binary encoding. */
+  readonly byteLength: number;
+}
+
+/** Counters of a {@link ModuleCache}. */
+export interface ModuleCacheStats {
+  /** Programs compiled (cache misses). */
+  compiles: number;
+  /** Lookups answered from the cache. */
+  hits: number;
+}
+
+/**
+ * Compiled modules by program digest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assemble } from "../assembler.ts";
+ * import { makeProgram } from "../program.ts";
+ * import { ModuleCache } from "./cache.ts";
+ * const cache = new ModuleCache();
+ * const p = makeProgram(assemble("mov r0, 1\nexit"));
+ * assert.equal(cache.get(p), cache.get(p));
+ * assert.deepEqual(cache.stats, { compiles: 1, hits: 1 });
+ * ```
+ */
+export class ModuleCache {
+  #modules = new Map<string, CompiledProgram>();
+  #limit: number;
+  #options: CompileOptions;
+  /** Compiles and hits so far. */
+  readonly stats: ModuleCacheStats = { compiles: 0, hits: 0 };
+
+  /**
+   * Makes an empty cache.
+   *
+   * @param limit most modules kept
+   * @param options compiler options for every module of this cache
+   */
+  constructor(limit = DEFAULT_CACHE_ENTRIES, options: CompileOptions = {}) {
+    this.#limit = limit;
+    this.#options = options;
+  }
+
+  /** Number of modules held. */
+  get size(): number {
+    return this.#modules.size;
+  }
+
+  /**
+   * The compiled module of a verified program, compiling it on first use.
+   *
+   * @param program a program that passed `verify()`
+   * @returns the cached or freshly compiled module
+   */
+  get(program: Program): CompiledProgram {
+    // Code and data make the digest; the symbol table decides which entries get
+    // an export, so it is part of the key too.
+    const entries = entriesOf(program);
+    const key = `${program.digest}:${entries.join(",")}`;
+    const known = this.#modules.get(key);
+    if (known !== undefined) {
+      this.stats.hits++;
+      return known;
+    }
+    const out = compileProgram(program.instructions, entries, this.#options);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(out.bytes);
+    } catch (e) {
+      // An engine limit (function size, br_table entries) on a verified program.
+      throw new PluginFault("unsupported", `cannot compile to WebAssembly: ${String(e)}`);
+    }
+    const compiled: CompiledProgram = {
+      module,
+      byteLength: out.bytes.length,
+      entries: out.entries,
+      helperIds: out.helperIds,
+      groups: out.groups,
+    };
+    this.stats.compiles++;
+    if (this.#modules.size >= this.#limit) {
+      const oldest = this.#modules.keys().next().value;
+      if (oldest !== undefined) this.#modules.delete(oldest);
+    }
+    this.#modules.set(key, compiled);
+    return compiled;
+  }
+
+  /** Drops every module (counters are kept). */
+  clear(): void {
+    this.#modules.clear();
+  }
+}
+
+function entriesOf(program: Program): number[] {
+  return [...new Set([program.entry, ...program.functions.values()])].sort((a, b) => a - b);
+}
+
+/** The process-wide cache used by `wasmCompiler`. */
+export const moduleCache: ModuleCache = new ModuleCache();

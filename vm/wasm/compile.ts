@@ -1,0 +1,157 @@
+/**
+ * Compiles a verified eBPF program to a WebAssembly module (bytes).
+ *
+ * Module shape:
+ *
+ * - imports: `env.fault(code i32, pc i32, off i64, size i32)` (throws the
+ *   PluginFault; see {@link FaultCode}), `h.<id>(r1 … r5 i64, pc i32) → i64`
+ *   for every helper id the program calls, and `env.memory` (the instance's
+ *   `WebAssembly.Memory`);
+ * - globals: the shared fuel counter (i64) and the frame count (i32), so
+ *   bpf-to-bpf calls spend one budget per run;
+ * - one function per eBPF function, `(r0 … r10) → (r0 … r5)` (emit.ts);
+ * - one export per function entry, `f<pc>(r1 … r5, r10, fuel) → r0`, which
+ *   resets the globals and calls the function with r0 and r6–r9 zero.
+ *
+ * The module depends only on the program's code: memory size, helpers and
+ * budget come in at instantiation or per run, so one module serves every
+ * instance of the program (cache.ts).
+ *
+ * @module
+ */
+
+import { CALL_HELPER, CLASS_JMP, type Instruction, isWide, JMP_CALL } from "../isa.ts";
+import { buildCfg, findLeaders, functionEntries } from "./cfg.ts";
+import {
+  type AccessGroup,
+  type EmitEnv,
+  emitFunction,
+  EXTRA_LOCALS,
+  FUNC_PARAMS,
+  FUNC_RESULTS,
+} from "./emit.ts";
+import { CodeWriter, ModuleBuilder, Op, ValType } from "./module.ts";
+
+/** What the engine needs to know about a compiled module besides its bytes. */
+export interface CompiledLayout {
+  /** Entry pcs that have an export named `f<pc>`. */
+  readonly entries: readonly number[];
+  /** Helper ids imported as `h.<id>`. */
+  readonly helperIds: readonly number[];
+  /** Accesses checked jointly, by group id (for the fault import). */
+  readonly groups: readonly AccessGroup[];
+}
+
+/** Options of {@link compileProgram}. */
+export interface CompileOptions {
+  /** Compile every function with the br_table dispatcher (tests of the fallback). */
+  dispatchOnly?: boolean;
+}
+
+/** Output of {@link compileProgram}. */
+export interface CompileOutput extends CompiledLayout {
+  /** The module's binary encoding. */
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Name of the export that runs the function entered at `pc`.
+ *
+ * @param pc function entry
+ * @returns the export name
+ */
+export function entryExportName(pc: number): string {
+  return `f${pc}`;
+}
+
+/**
+ * Compiles a verified program.
+ *
+ * @param instructions the program's slots
+ * @param knownEntries function entries from symbols (program entry, named functions)
+ * @param opts code shape options
+ * @returns module bytes and layout
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assemble } from "../assembler.ts";
+ * import { compileProgram } from "./compile.ts";
+ * const out = compileProgram(assemble("mov r0, 7\nexit"), [0]);
+ * assert.ok(WebAssembly.validate(out.bytes));
+ * assert.deepEqual(out.entries, [0]);
+ * ```
+ */
+export function compileProgram(
+  instructions: readonly Instruction[],
+  knownEntries: Iterable<number>,
+  opts: CompileOptions = {},
+): CompileOutput {
+  const { i32, i64 } = ValType;
+  const entries = functionEntries(instructions, knownEntries);
+  const helperIds = helperIdsOf(instructions);
+  const m = new ModuleBuilder();
+
+  const tFault = m.type({ params: [i32, i32, i64, i32], results: [] });
+  const tHelper = m.type({ params: [i64, i64, i64, i64, i64, i32], results: [i64] });
+  const faultFn = m.importFunction("env", "fault", tFault);
+  const helperFn = new Map<number, number>();
+  for (const id of helperIds) helperFn.set(id, m.importFunction("h", String(id), tHelper));
+  m.importMemory("env", "memory", 0);
+
+  const fuelGlobal = m.global(i64, true, 0);
+  const depthGlobal = m.global(i32, true, 0);
+  m.exportGlobal("fuel", fuelGlobal);
+  m.exportGlobal("depth", depthGlobal);
+
+  const tFunc = m.type({
+    params: new Array(FUNC_PARAMS).fill(i64),
+    results: new Array(FUNC_RESULTS).fill(i64),
+  });
+  const funcByEntry = new Map<number, number>();
+  const first = m.nextFunctionIndex();
+  entries.forEach((e, i) => funcByEntry.set(e, first + i));
+  const env: EmitEnv = {
+    faultFn,
+    helperFn,
+    funcByEntry,
+    fuelGlobal,
+    depthGlobal,
+    dispatchOnly: opts.dispatchOnly ?? false,
+    groups: [],
+  };
+
+  const leaders = findLeaders(instructions, entries);
+  for (const e of entries) {
+    const body = emitFunction(instructions, buildCfg(instructions, leaders, e), env);
+    m.func(tFunc, EXTRA_LOCALS, body);
+  }
+
+  // Entry wrappers: (r1..r5, r10, fuel) → r0.
+  const tEntry = m.type({ params: [i64, i64, i64, i64, i64, i64, i64], results: [i64] });
+  for (const e of entries) {
+    const w = new CodeWriter();
+    w.byte(Op.localGet).u32(6).byte(Op.globalSet).u32(fuelGlobal);
+    w.byte(Op.i32Const).i32(1).byte(Op.globalSet).u32(depthGlobal);
+    w.byte(Op.i64Const).i32(0);
+    for (let r = 1; r <= 5; r++) w.byte(Op.localGet).u32(r - 1);
+    for (let r = 6; r <= 9; r++) w.byte(Op.i64Const).i32(0);
+    w.byte(Op.localGet).u32(5);
+    w.byte(Op.call).u32(funcByEntry.get(e)!);
+    for (let r = 1; r < FUNC_RESULTS; r++) w.byte(Op.drop);
+    w.byte(Op.end);
+    m.exportFunction(entryExportName(e), m.func(tEntry, [], w.toBytes()));
+  }
+  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups };
+}
+
+/** Distinct helper ids called anywhere in the program, ascending. */
+function helperIdsOf(instructions: readonly Instruction[]): number[] {
+  const ids = new Set<number>();
+  for (let pc = 0; pc < instructions.length; pc++) {
+    const ins = instructions[pc]!;
+    if (ins.opcode === (CLASS_JMP | JMP_CALL) && ins.src === CALL_HELPER) ids.add(ins.imm);
+    if (isWide(ins.opcode)) pc++;
+  }
+  return [...ids].sort((a, b) => a - b);
+}

@@ -1,0 +1,734 @@
+/**
+ * eBPF → WebAssembly instruction emission for one eBPF function.
+ *
+ * Each eBPF function becomes one Wasm function of type
+ * `(r0 … r9, r10) → (r0 … r5)`: a local call passes the whole register file
+ * down (the callee sees the caller's registers, as the interpreter's shared
+ * register file does) and takes r0–r5 back; r6–r9 and r10 stay in the caller's
+ * locals, so they are preserved by construction (engine.ts calling
+ * convention).
+ *
+ * Control flow is structured from the CFG, blocks kept in address order:
+ * `planStructure` (cfg.ts) puts a Wasm `loop` around each eBPF loop and a Wasm
+ * `block` before each forward-jump target, so jumps are plain `br`/`br_if` and
+ * fall-through costs nothing. Flow that does not nest that way (a jump into
+ * the middle of a loop) falls back to a `br_table` dispatcher for the
+ * function.
+ *
+ * Per block: fuel is charged at the head (the block's instruction count). The
+ * balance is tested (a negative one calls the fault import) at loop heads,
+ * before helper calls and at exit — every cycle passes a loop head, so an
+ * unbounded loop is stopped and an overspending run never returns; in the
+ * dispatcher fallback, at every block head. Per access: the eBPF address minus
+ * MEMORY_BASE is compared, unsigned, with the current memory size minus the
+ * access size (memory.ts access rule; the size is re-read after every call
+ * since helpers may grow the memory), as rbpf's `insert_bounds_check`; an
+ * access inside a range already proved for the same, unwritten base register
+ * in the same block is not checked again.
+ *
+ * ALU instructions, with the RFC 9669 rules Wasm does not give for free
+ * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; atomics
+ * (§5.3) are plain loads and stores, a pluglet being single-threaded.
+ *
+ * @module
+ */
+
+import {
+  ATOMIC_CMPXCHG,
+  ATOMIC_FETCH,
+  ATOMIC_XCHG,
+  CALL_LOCAL,
+  CLASS_ALU,
+  CLASS_ALU64,
+  CLASS_JMP,
+  CLASS_JMP32,
+  CLASS_LD,
+  CLASS_LDX,
+  CLASS_ST,
+  CLASS_STX,
+  type Instruction,
+  JMP_CALL,
+  JMP_EXIT,
+  JMP_JA,
+  JMP_JEQ,
+  JMP_JGE,
+  JMP_JGT,
+  JMP_JLE,
+  JMP_JLT,
+  JMP_JNE,
+  JMP_JSET,
+  JMP_JSGE,
+  JMP_JSGT,
+  JMP_JSLE,
+  JMP_JSLT,
+  MODE_ATOMIC,
+  MODE_MEM,
+  MODE_MEMSX,
+  OP_LDDW,
+  SIZE_B,
+  SIZE_DW,
+  SIZE_H,
+  SRC_X,
+} from "../isa.ts";
+import { MAX_CALL_DEPTH, MEMORY_BASE, STACK_FRAME_SIZE } from "../memory.ts";
+import { type FunctionCfg, type Interval, planStructure, type StructurePlan } from "./cfg.ts";
+import { type AluTarget, emitAlu32, emitAlu64 } from "./emit_alu.ts";
+import { BLOCK_VOID, CodeWriter, Op, ValType } from "./module.ts";
+
+/** Codes passed as the first argument of the fault import. */
+export const FaultCode = {
+  /** Out-of-bounds read: (pc, address - MEMORY_BASE, size). */
+  read: 0,
+  /** Out-of-bounds write. */
+  write: 1,
+  /** Fuel exhausted at a block head. */
+  fuel: 2,
+  /** Local call beyond MAX_CALL_DEPTH frames. */
+  stackOverflow: 3,
+  /** Execution ran off the end of the program, or an instruction the compiler lacks. */
+  unsupported: 4,
+  /** A joint check of an {@link AccessGroup} failed: (group id, base register value). */
+  group: 5,
+} as const;
+
+/** Accesses covered by one bounds check, in program order. */
+export type AccessGroup = {
+  /** Slot of the access. */
+  pc: number;
+  /** Displacement from the base register. */
+  offset: number;
+  /** Bytes accessed. */
+  size: number;
+  /** Whether it writes. */
+  write: boolean;
+}[];
+
+/** Number of parameters of a compiled eBPF function: r0..r10. */
+export const FUNC_PARAMS = 11;
+/** Number of results of a compiled eBPF function: r0..r5. */
+export const FUNC_RESULTS = 6;
+
+/** Extra locals after the 11 register parameters, in order. */
+export const EXTRA_LOCALS: readonly ValType[] = [
+  ValType.i64, // fuel
+  ValType.i64, // lim1: memory size in bytes minus 1
+  ValType.i64, // lim2: … minus 2
+  ValType.i64, // lim4: … minus 4
+  ValType.i64, // lim8: … minus 8
+  ValType.i64, // t1: scratch
+  ValType.i32, // label: dispatch target (also i32 scratch between jumps)
+];
+const L_FUEL = 11;
+/** Local of `memory size - size` for an access of `size` bytes (1, 2, 4, 8). */
+const L_LIM: Record<number, number> = { 1: 12, 2: 13, 4: 14, 8: 15 };
+const L_T1 = 16;
+const L_LABEL = 17;
+
+/** Indices the emitter needs from the module being built. */
+export interface EmitEnv {
+  /** Function index of the fault import `(code i32, pc i32, off i64, size i32) → ()`. */
+  faultFn: number;
+  /** Function index of each helper import `(i64 × 5, pc i32) → i64`, by helper id. */
+  helperFn: ReadonlyMap<number, number>;
+  /** Function index of each compiled eBPF function, by entry pc. */
+  funcByEntry: ReadonlyMap<number, number>;
+  /** Global index of the shared fuel counter (i64). */
+  fuelGlobal: number;
+  /** Global index of the frame count (i32). */
+  depthGlobal: number;
+  /** Use the br_table dispatcher even where structured code fits (for tests). */
+  dispatchOnly?: boolean;
+  /** Access groups checked jointly, by id (filled in by the emitter). */
+  groups: AccessGroup[];
+}
+
+/**
+ * Emits the body of one eBPF function (locals not included: see
+ * {@link EXTRA_LOCALS}).
+ *
+ * @param instructions the verified program
+ * @param cfg the function's blocks
+ * @param env module indices
+ * @returns the function body, ending with `end`
+ */
+export function emitFunction(
+  instructions: readonly Instruction[],
+  cfg: FunctionCfg,
+  env: EmitEnv,
+): Uint8Array {
+  return new FunctionEmitter(instructions, cfg, env).emit();
+}
+
+class FunctionEmitter {
+  readonly w = new CodeWriter();
+  /** Position of the block whose code is being emitted. */
+  #cur = 0;
+  /** Slot after the current block (where a conditional jump falls through). */
+  #fallthrough = 0;
+  /** Whether the current block's conditional jump already took care of its fall-through. */
+  #fallthroughDone = false;
+  /** Block index → position (structured mode). */
+  #position: Int32Array = new Int32Array(0);
+  /** Structured blocks opened inside the current block's code. */
+  #inner = 0;
+  /** Open constructs (structured mode). */
+  #stack: Interval[] = [];
+  /** Whether the br_table dispatcher is used. */
+  #dispatch = false;
+  /**
+   * Accesses proved in bounds in the current block: `[base + lo, base + hi)`
+   * for a base register not written since (calls and block heads clear it).
+   */
+  #checked: { base: number; lo: number; hi: number }[] = [];
+  /** One past the last slot of the block being emitted. */
+  #blockEnd = 0;
+  /** Base register and displacement of the access being emitted. */
+  #abase = 0;
+  #aoff = 0;
+  /** Blocks that head a loop (structured mode): the fuel balance is tested there. */
+  #loopHeads = new Set<number>();
+
+  /** The view of this emitter that emit_alu.ts works through. */
+  readonly #alu: AluTarget;
+
+  constructor(
+    readonly ins: readonly Instruction[],
+    readonly cfg: FunctionCfg,
+    readonly env: EmitEnv,
+  ) {
+    this.#alu = {
+      w: this.w,
+      i64Scratch: L_T1,
+      i32Scratch: L_LABEL, // only read right after a jump sets it
+      get: (r) => this.#get(r),
+      set: (r) => this.#set(r),
+      src64: (ins) => this.#src64(ins),
+      src32: (ins) => this.#src32(ins),
+      unsupported: (pc) => this.#fault(FaultCode.unsupported, pc),
+    };
+  }
+
+  emit(): Uint8Array {
+    const { w } = this;
+    // Prologue: fuel and memory size into locals.
+    w.byte(Op.globalGet).u32(this.env.fuelGlobal).byte(Op.localSet).u32(L_FUEL);
+    this.#refreshLimit();
+    const plan = this.env.dispatchOnly ? null : planStructure(this.ins, this.cfg);
+    if (plan !== null) {
+      for (const i of plan.intervals) {
+        if (i.kind === "loop") this.#loopHeads.add(plan.order[i.start]!);
+      }
+      this.#emitStructured(plan);
+    } else this.#emitDispatch();
+    w.byte(Op.unreachable);
+    w.byte(Op.end); // function
+    return w.toBytes();
+  }
+
+  /** Structured code: `block`s and `loop`s from {@link planStructure}. */
+  #emitStructured(plan: StructurePlan): void {
+    const { w } = this;
+    const n = this.cfg.blocks.length;
+    const stack = this.#stack;
+    const { intervals, order } = plan;
+    this.#position = plan.position;
+    let next = 0;
+    for (let p = 0; p < n; p++) {
+      while (stack.length > 0 && stack[stack.length - 1]!.end === p) {
+        stack.pop();
+        w.byte(Op.end);
+      }
+      while (next < intervals.length && intervals[next]!.start === p) {
+        const i = intervals[next++]!;
+        stack.push(i);
+        w.byte(i.kind === "loop" ? Op.loop : Op.block).byte(BLOCK_VOID);
+      }
+      this.#cur = p;
+      const b = order[p]!;
+      const block = this.cfg.blocks[b]!;
+      this.#fallthrough = block.end;
+      this.#fallthroughDone = false;
+      this.#block(b);
+      if (this.#fallthroughDone) continue;
+      // Fall-through to a block laid out elsewhere (reverse postorder) is a jump.
+      const last = this.ins[block.last]!;
+      const op = last.opcode & 0xf0;
+      const isJmp = (last.opcode & 0x07) === CLASS_JMP || (last.opcode & 0x07) === CLASS_JMP32;
+      const fallsThrough = !isJmp || (op !== JMP_EXIT && op !== JMP_JA);
+      const target = this.cfg.indexOf.get(block.end);
+      if (fallsThrough && (target === undefined || target !== order[p + 1])) {
+        this.#jump(block.end, false);
+      }
+    }
+    while (stack.pop() !== undefined) w.byte(Op.end);
+  }
+
+  /**
+   * Fallback for flow that does not nest (jumps into loops): the blocks, in
+   * address order, inside one `loop` whose head dispatches on a label with
+   * `br_table`. Code of block k follows the `end` of Wasm block k, so
+   * fall-through is free and forward jumps are a direct `br`; backward jumps
+   * set the label and go through the dispatcher.
+   */
+  #emitDispatch(): void {
+    const { w, cfg } = this;
+    const n = cfg.blocks.length;
+    this.#dispatch = true;
+    w.byte(Op.i32Const).i32(cfg.indexOf.get(cfg.entry)!).byte(Op.localSet).u32(L_LABEL);
+    w.byte(Op.loop).byte(BLOCK_VOID);
+    for (let k = 0; k < n; k++) w.byte(Op.block).byte(BLOCK_VOID);
+    w.byte(Op.localGet).u32(L_LABEL).byte(Op.brTable).u32(n);
+    for (let k = 0; k < n; k++) w.u32(k);
+    w.u32(0);
+    for (let k = 0; k < n; k++) {
+      w.byte(Op.end);
+      this.#cur = k;
+      this.#block(k);
+    }
+    this.#fault(FaultCode.unsupported, this.ins.length);
+    w.byte(Op.end); // loop
+  }
+
+  /** Sets the limit locals from the current memory size; forgets known-good accesses. */
+  #refreshLimit(): void {
+    const { w } = this;
+    // size = memory.size (pages) << 16; limN = size - N
+    w.byte(Op.memorySize).byte(0).byte(Op.i64ExtendI32U).byte(Op.i64Const).i32(16)
+      .byte(Op.i64Shl).byte(Op.localTee).u32(L_T1);
+    w.byte(Op.i64Const).i32(1).byte(Op.i64Sub).byte(Op.localSet).u32(L_LIM[1]!);
+    for (const n of [2, 4, 8]) {
+      this.#get(L_T1);
+      w.byte(Op.i64Const).i32(n).byte(Op.i64Sub).byte(Op.localSet).u32(L_LIM[n]!);
+    }
+    this.#checked.length = 0;
+  }
+
+  #fault(code: number, pc: number): void {
+    this.w.byte(Op.i32Const).i32(code).byte(Op.i32Const).i32(pc).byte(Op.i64Const).i32(0)
+      .byte(Op.i32Const).i32(0).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
+  }
+
+  #block(k: number): void {
+    const { w } = this;
+    const b = this.cfg.blocks[k]!;
+    this.#checked.length = 0;
+    this.#blockEnd = b.end;
+    // Fuel: charge the whole block at its head.
+    w.byte(Op.localGet).u32(L_FUEL).byte(Op.i64Const).i32(b.cost).byte(Op.i64Sub);
+    if (this.#dispatch || this.#loopHeads.has(k)) {
+      w.byte(Op.localTee).u32(L_FUEL).byte(Op.i64Const).i32(0).byte(Op.i64LtS)
+        .byte(Op.if).byte(BLOCK_VOID);
+      // Pass the units left on entry, so the fault can name the instruction
+      // at which a per-instruction count runs out (as the interpreter's).
+      w.byte(Op.i32Const).i32(FaultCode.fuel).byte(Op.i32Const).i32(b.start);
+      this.#get(L_FUEL);
+      w.byte(Op.i64Const).i32(b.cost).byte(Op.i64Add).byte(Op.i32Const).i32(0)
+        .byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
+      w.byte(Op.end);
+    } else {
+      this.#set(L_FUEL);
+    }
+    for (let pc = b.start; pc < b.end; pc++) {
+      const ins = this.ins[pc]!;
+      this.#instruction(ins, pc);
+      if (ins.opcode === OP_LDDW) pc++;
+    }
+  }
+
+  /** Emits a jump from the current block to the block starting at `target`. */
+  #jump(target: number, conditional: boolean): void {
+    const { w } = this;
+    const b = this.cfg.indexOf.get(target);
+    if (b === undefined) {
+      // Not reachable as a block: only possible for a target outside the program.
+      if (conditional) w.byte(Op.if).byte(BLOCK_VOID);
+      this.#fault(FaultCode.unsupported, target);
+      if (conditional) w.byte(Op.end);
+      return;
+    }
+    // Position of the target in the layout (the dispatcher keeps address order).
+    const k = this.#dispatch ? b : this.#position[b]!;
+    if (!this.#dispatch) {
+      if (k === this.#cur + 1) {
+        if (!conditional) return;
+        const ft = this.cfg.indexOf.get(this.#fallthrough);
+        if (ft !== undefined && this.#position[ft] === k) {
+          w.byte(Op.drop); // both ways lead to the next block
+          return;
+        }
+        // The target is laid out next but the fall-through is not (reverse
+        // postorder): branch on the negated condition to the fall-through.
+        w.byte(Op.i32Eqz);
+        this.#fallthroughDone = true;
+        return this.#jump(this.#fallthrough, true);
+      }
+      const stack = this.#stack;
+      for (let d = 0; d < stack.length; d++) {
+        const i = stack[stack.length - 1 - d]!;
+        if (
+          k > this.#cur ? i.kind === "block" && i.end === k : i.kind === "loop" && i.start === k
+        ) {
+          w.byte(conditional ? Op.brIf : Op.br).u32(d + this.#inner);
+          return;
+        }
+      }
+      throw new Error(`no construct for the jump from block ${this.#cur} to ${k}`);
+    }
+    const n = this.cfg.blocks.length;
+    if (k > this.#cur) {
+      w.byte(conditional ? Op.brIf : Op.br).u32(k - this.#cur - 1 + this.#inner);
+      return;
+    }
+    const loopDepth = n - 1 - this.#cur + this.#inner;
+    if (conditional) {
+      w.byte(Op.if).byte(BLOCK_VOID);
+      w.byte(Op.i32Const).i32(k).byte(Op.localSet).u32(L_LABEL).byte(Op.br).u32(loopDepth + 1);
+      w.byte(Op.end);
+    } else {
+      w.byte(Op.i32Const).i32(k).byte(Op.localSet).u32(L_LABEL).byte(Op.br).u32(loopDepth);
+    }
+  }
+
+  #instruction(ins: Instruction, pc: number): void {
+    const cls = ins.opcode & 0x07;
+    switch (cls) {
+      case CLASS_ALU64:
+        return emitAlu64(this.#alu, ins, pc);
+      case CLASS_ALU:
+        return emitAlu32(this.#alu, ins, pc);
+      case CLASS_JMP:
+      case CLASS_JMP32:
+        return this.#jmp(ins, pc, cls === CLASS_JMP32);
+      case CLASS_LD:
+        if (ins.opcode === OP_LDDW) {
+          const v = ins.imm64 ?? BigInt.asUintN(32, BigInt(ins.imm));
+          this.w.byte(Op.i64Const).i64(v);
+          return this.#set(ins.dst);
+        }
+        return this.#fault(FaultCode.unsupported, pc);
+      case CLASS_LDX:
+        return this.#load(ins, pc);
+      case CLASS_ST:
+      case CLASS_STX:
+        return this.#store(ins, pc, cls === CLASS_STX);
+    }
+  }
+
+  // ---- ALU operands (the ALU itself is in emit_alu.ts) ----
+
+  #src64(ins: Instruction): void {
+    if (ins.opcode & SRC_X) this.w.byte(Op.localGet).u32(ins.src);
+    else this.w.byte(Op.i64Const).i32(ins.imm);
+  }
+
+  #src32(ins: Instruction): void {
+    if (ins.opcode & SRC_X) this.w.byte(Op.localGet).u32(ins.src).byte(Op.i32WrapI64);
+    else this.w.byte(Op.i32Const).i32(ins.imm);
+  }
+
+  #get(r: number): this {
+    this.w.byte(Op.localGet).u32(r);
+    return this;
+  }
+
+  #set(r: number): void {
+    this.w.byte(Op.localSet).u32(r);
+    // A write to a base register voids what was proved about it.
+    if (this.#checked.length > 0) this.#checked = this.#checked.filter((c) => c.base !== r);
+  }
+
+  // ---- Jumps, calls, exit (RFC 9669 §4.3) ----
+
+  #jmp(ins: Instruction, pc: number, is32: boolean): void {
+    const { w } = this;
+    const op = ins.opcode & 0xf0;
+    if (op === JMP_JA) {
+      return this.#jump(is32 ? pc + ins.imm + 1 : pc + ins.offset + 1, false);
+    }
+    if (op === JMP_EXIT) {
+      this.#fuelCheck(pc);
+      this.#syncFuel();
+      for (let r = 0; r < FUNC_RESULTS; r++) this.#get(r);
+      w.byte(Op.return);
+      return;
+    }
+    if (op === JMP_CALL && !is32) {
+      return ins.src === CALL_LOCAL ? this.#callLocal(ins, pc) : this.#callHelper(ins, pc);
+    }
+    const ops64: Record<number, number> = {
+      [JMP_JEQ]: Op.i64Eq,
+      [JMP_JNE]: Op.i64Ne,
+      [JMP_JGT]: Op.i64GtU,
+      [JMP_JGE]: Op.i64GeU,
+      [JMP_JLT]: Op.i64LtU,
+      [JMP_JLE]: Op.i64LeU,
+      [JMP_JSGT]: Op.i64GtS,
+      [JMP_JSGE]: Op.i64GeS,
+      [JMP_JSLT]: Op.i64LtS,
+      [JMP_JSLE]: Op.i64LeS,
+      [JMP_JSET]: Op.i64And,
+    };
+    const wop = ops64[op];
+    if (wop === undefined) return this.#fault(FaultCode.unsupported, pc);
+    this.#get(ins.dst);
+    if (is32) {
+      w.byte(Op.i32WrapI64);
+      this.#src32(ins);
+      // The i32 comparison opcodes sit at a fixed distance below the i64 ones.
+      w.byte(op === JMP_JSET ? Op.i32And : wop - (Op.i64Eq - Op.i32Eq));
+    } else {
+      this.#src64(ins);
+      w.byte(wop);
+      if (op === JMP_JSET) w.byte(Op.i64Const).i32(0).byte(Op.i64Ne);
+    }
+    this.#jump(pc + ins.offset + 1, true);
+  }
+
+  /**
+   * In structured code the balance is only tested at loop heads (every cycle
+   * passes one), so test it again before leaving the function and before a
+   * helper runs: a run that overspends never returns a result.
+   */
+  #fuelCheck(pc: number): void {
+    if (this.#dispatch) return; // every block head tests already
+    const { w } = this;
+    this.#get(L_FUEL);
+    w.byte(Op.i64Const).i32(0).byte(Op.i64LtS).byte(Op.if).byte(BLOCK_VOID);
+    w.byte(Op.i32Const).i32(FaultCode.fuel).byte(Op.i32Const).i32(pc).byte(Op.i64Const).i32(-1)
+      .byte(Op.i32Const).i32(0).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
+    w.byte(Op.end);
+  }
+
+  #syncFuel(): void {
+    this.w.byte(Op.localGet).u32(L_FUEL).byte(Op.globalSet).u32(this.env.fuelGlobal);
+  }
+
+  #callHelper(ins: Instruction, pc: number): void {
+    const fn = this.env.helperFn.get(ins.imm);
+    if (fn === undefined) return this.#fault(FaultCode.unsupported, pc);
+    this.#fuelCheck(pc);
+    for (let r = 1; r <= 5; r++) this.#get(r);
+    this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(fn);
+    this.#set(0);
+    this.#refreshLimit();
+  }
+
+  #callLocal(ins: Instruction, pc: number): void {
+    const { w, env } = this;
+    const fn = env.funcByEntry.get(pc + ins.imm + 1);
+    if (fn === undefined) return this.#fault(FaultCode.unsupported, pc);
+    // depth >= MAX_CALL_DEPTH → stack overflow; else depth++.
+    w.byte(Op.globalGet).u32(env.depthGlobal).byte(Op.localTee).u32(L_LABEL)
+      .byte(Op.i32Const).i32(MAX_CALL_DEPTH).byte(Op.i32GeU).byte(Op.if).byte(BLOCK_VOID);
+    this.#fault(FaultCode.stackOverflow, pc);
+    w.byte(Op.end);
+    w.byte(Op.localGet).u32(L_LABEL).byte(Op.i32Const).i32(1).byte(Op.i32Add)
+      .byte(Op.globalSet).u32(env.depthGlobal);
+    this.#syncFuel();
+    for (let r = 0; r < 10; r++) this.#get(r);
+    w.byte(Op.localGet).u32(10).byte(Op.i64Const).i32(STACK_FRAME_SIZE).byte(Op.i64Sub);
+    w.byte(Op.call).u32(fn);
+    for (let r = FUNC_RESULTS - 1; r >= 0; r--) this.#set(r);
+    w.byte(Op.globalGet).u32(env.depthGlobal).byte(Op.i32Const).i32(1).byte(Op.i32Sub)
+      .byte(Op.globalSet).u32(env.depthGlobal);
+    w.byte(Op.globalGet).u32(env.fuelGlobal).byte(Op.localSet).u32(L_FUEL);
+    this.#refreshLimit();
+  }
+
+  // ---- Memory (RFC 9669 §5) ----
+
+  /**
+   * Faults unless `[base + offset, +size)` lies in the memory: the offset
+   * `base + offset - MEMORY_BASE`, as an unsigned i64, must not pass the memory
+   * size minus `size`. {@link #pushAddr} then pushes the linear address.
+   */
+  #address(base: number, offset: number, size: number, write: boolean, pc: number): void {
+    const { w } = this;
+    this.#abase = base;
+    this.#aoff = offset;
+    // Already proved in this block for the same, unchanged base register?
+    for (const c of this.#checked) {
+      if (c.base === base && c.lo <= offset && offset + size <= c.hi) return;
+    }
+    const group = write ? [] : this.#groupFrom(pc, base);
+    if (group.length > 1) {
+      // One check for a run of accesses through the same base (see #groupFrom).
+      const lo = Math.min(...group.map((m) => m.offset));
+      const hi = Math.max(...group.map((m) => m.offset + m.size));
+      this.#checked.push({ base, lo, hi });
+      const id = this.env.groups.length;
+      this.env.groups.push(group);
+      this.#get(base);
+      w.byte(Op.i64Const).i64(BigInt(lo) - MEMORY_BASE).byte(Op.i64Add);
+      this.#get(L_LIM[1]!);
+      w.byte(Op.i64Const).i32(hi - lo - 1).byte(Op.i64Sub);
+      w.byte(Op.i64GtU).byte(Op.if).byte(BLOCK_VOID);
+      w.byte(Op.i32Const).i32(FaultCode.group).byte(Op.i32Const).i32(id);
+      this.#get(base);
+      w.byte(Op.i32Const).i32(0).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
+      w.byte(Op.end);
+      return;
+    }
+    this.#checked.push({ base, lo: offset, hi: offset + size });
+    const off = BigInt(offset) - MEMORY_BASE;
+    this.#get(base);
+    w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
+    this.#get(L_LIM[size]!);
+    w.byte(Op.i64GtU).byte(Op.if).byte(BLOCK_VOID);
+    w.byte(Op.i32Const).i32(write ? FaultCode.write : FaultCode.read).byte(Op.i32Const).i32(pc);
+    this.#get(base);
+    w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
+    w.byte(Op.i32Const).i32(size).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
+    w.byte(Op.end);
+  }
+
+  /**
+   * The accesses, from the load at `pc` on, that one bounds check may cover:
+   * loads through the same, unwritten base register, optionally ending with
+   * one store through it, with no other store, atomic or call in between. Loads
+   * have no effect, so when the joint check fails the fault import can name
+   * the first access that is out of bounds and memory is as the interpreter
+   * leaves it at that fault.
+   */
+  #groupFrom(pc: number, base: number): AccessGroup {
+    const group: AccessGroup = [];
+    for (let q = pc; q < this.#blockEnd; q++) {
+      const ins = this.ins[q]!;
+      const cls = ins.opcode & 0x07;
+      const mode = ins.opcode & 0xe0;
+      if (cls === CLASS_LDX && ins.src === base && (mode === MODE_MEM || mode === MODE_MEMSX)) {
+        group.push({ pc: q, offset: ins.offset, size: sizeOf(ins.opcode), write: false });
+        if (ins.dst === base) break;
+        continue;
+      }
+      if (cls === CLASS_ST || cls === CLASS_STX) {
+        if (ins.dst === base && mode === MODE_MEM) {
+          group.push({ pc: q, offset: ins.offset, size: sizeOf(ins.opcode), write: true });
+        }
+        break;
+      }
+      if (cls === CLASS_JMP || cls === CLASS_JMP32) break;
+      // ALU, lddw and other loads write dst.
+      if (ins.dst === base) break;
+      if (ins.opcode === OP_LDDW) q++;
+    }
+    return group;
+  }
+
+  /**
+   * Pushes the linear address of the access checked by {@link #address}. The
+   * check proved `base + offset - MEMORY_BASE` < 2^32, and MEMORY_BASE is
+   * 2^32, so that value is the low 32 bits of `base + offset`: a 32-bit add,
+   * which the engine compiles better than a 64-bit add and a wrap.
+   */
+  #pushAddr(): void {
+    this.#get(this.#abase);
+    this.w.byte(Op.i32WrapI64);
+    if (this.#aoff !== 0) this.w.byte(Op.i32Const).i32(this.#aoff).byte(Op.i32Add);
+  }
+
+  #load(ins: Instruction, pc: number): void {
+    const mode = ins.opcode & 0xe0;
+    const size = sizeOf(ins.opcode);
+    if (mode !== MODE_MEM && mode !== MODE_MEMSX) return this.#fault(FaultCode.unsupported, pc);
+    this.#address(ins.src, ins.offset, size, false, pc);
+    this.#pushAddr();
+    const sx = mode === MODE_MEMSX;
+    const op = size === 1
+      ? (sx ? Op.i64Load8S : Op.i64Load8U)
+      : size === 2
+      ? (sx ? Op.i64Load16S : Op.i64Load16U)
+      : size === 4
+      ? (sx ? Op.i64Load32S : Op.i64Load32U)
+      : Op.i64Load;
+    this.w.byte(op).memarg(0, 0);
+    this.#set(ins.dst);
+  }
+
+  #store(ins: Instruction, pc: number, fromReg: boolean): void {
+    const { w } = this;
+    const mode = ins.opcode & 0xe0;
+    const size = sizeOf(ins.opcode);
+    if (mode === MODE_ATOMIC && fromReg) return this.#atomic(ins, pc, size);
+    if (mode !== MODE_MEM) return this.#fault(FaultCode.unsupported, pc);
+    this.#address(ins.dst, ins.offset, size, true, pc);
+    this.#pushAddr();
+    if (fromReg) this.#get(ins.src);
+    else w.byte(Op.i64Const).i32(ins.imm);
+    w.byte(storeOp(size)).memarg(0, 0);
+  }
+
+  /**
+   * Atomic read-modify-write (RFC 9669 §5.3). A pluglet is single-threaded, so
+   * plain loads and stores give the same results; 32-bit forms work on the low
+   * word and zero-extend what they return.
+   */
+  #atomic(ins: Instruction, pc: number, size: number): void {
+    const { w } = this;
+    const aop = ins.imm;
+    this.#address(ins.dst, ins.offset, size, true, pc);
+    const load = size === 4 ? Op.i64Load32U : Op.i64Load;
+    const store = storeOp(size);
+    // t1 = old value (zero-extended)
+    this.#pushAddr();
+    w.byte(load).memarg(0, 0).byte(Op.localSet).u32(L_T1);
+    if (aop === ATOMIC_CMPXCHG) {
+      // if (old == r0 (low word for 32 bits)) store src; r0 = old
+      this.#get(L_T1);
+      this.#get(0);
+      if (size === 4) w.byte(Op.i64Const).i64(0xffffffffn).byte(Op.i64And);
+      w.byte(Op.i64Eq).byte(Op.if).byte(BLOCK_VOID);
+      this.#pushAddr();
+      this.#get(ins.src);
+      w.byte(store).memarg(0, 0).byte(Op.end);
+      this.#get(L_T1);
+      return this.#set(0);
+    }
+    if (aop === ATOMIC_XCHG) {
+      this.#pushAddr();
+      this.#get(ins.src);
+      w.byte(store).memarg(0, 0);
+      this.#get(L_T1);
+      return this.#set(ins.src);
+    }
+    const ops: Record<number, number> = {
+      0x00: Op.i64Add,
+      0x40: Op.i64Or,
+      0x50: Op.i64And,
+      0xa0: Op.i64Xor,
+    };
+    const wop = ops[aop & ~ATOMIC_FETCH];
+    if (wop === undefined) return this.#fault(FaultCode.unsupported, pc);
+    this.#pushAddr();
+    this.#get(L_T1);
+    this.#get(ins.src);
+    w.byte(wop).byte(store).memarg(0, 0);
+    if (aop & ATOMIC_FETCH) {
+      this.#get(L_T1);
+      this.#set(ins.src);
+    }
+  }
+}
+
+function sizeOf(opcode: number): number {
+  switch (opcode & 0x18) {
+    case SIZE_B:
+      return 1;
+    case SIZE_H:
+      return 2;
+    case SIZE_DW:
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+function storeOp(size: number): number {
+  return size === 1
+    ? Op.i64Store8
+    : size === 2
+    ? Op.i64Store16
+    : size === 4
+    ? Op.i64Store32
+    : Op.i64Store;
+}

@@ -1,0 +1,261 @@
+/**
+ * The Wasm engine: verified eBPF compiled to WebAssembly (compile.ts), cached
+ * per program digest (cache.ts), instantiated per instance with the
+ * instance's `WebAssembly.Memory` and the helpers as imports.
+ *
+ * Faults raised inside the module go through one import that throws the same
+ * PluginFault the interpreter throws (same kind, same message for memory
+ * faults: both come from `InstanceMemory.outOfBounds`).
+ *
+ * @example Run a program
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assemble } from "../assembler.ts";
+ * import { HelperTable } from "../helpers.ts";
+ * import { InstanceMemory } from "../memory.ts";
+ * import { makeProgram } from "../program.ts";
+ * import { wasmCompiler } from "./mod.ts";
+ * const program = makeProgram(assemble("mov r0, r1\nmul r0, 6\nexit"));
+ * const memory = new InstanceMemory();
+ * const engine = wasmCompiler.create(program, memory, new HelperTable(), { memory, data: null });
+ * assert.equal(engine.run(0, [7n]), 42n);
+ * ```
+ *
+ * @module
+ */
+
+import { DEFAULT_FUEL, type Engine, type EngineFactory, type RunOptions } from "../engine.ts";
+import { fuelFault, PluginFault, stackOverflowFault } from "../fault.ts";
+import type { HelperContext, HelperDef, HelperTable } from "../helpers.ts";
+import { type InstanceMemory, MAX_CALL_DEPTH, MEMORY_BASE } from "../memory.ts";
+import { type Instruction, OP_LDDW } from "../isa.ts";
+import type { Program } from "../program.ts";
+import { type CompiledProgram, type ModuleCache, moduleCache } from "./cache.ts";
+import { entryExportName } from "./compile.ts";
+import { type AccessGroup, FaultCode } from "./emit.ts";
+
+export { type CompiledProgram, ModuleCache, moduleCache } from "./cache.ts";
+export { compileProgram } from "./compile.ts";
+
+const TWO_64 = 1n << 64n;
+
+type EntryFn = (
+  r1: bigint,
+  r2: bigint,
+  r3: bigint,
+  r4: bigint,
+  r5: bigint,
+  r10: bigint,
+  fuel: bigint,
+) => bigint;
+
+/** A program instantiated on one instance memory. */
+export class WasmEngine implements Engine {
+  readonly #memory: InstanceMemory;
+  readonly #code: readonly Instruction[];
+  readonly #groups: readonly AccessGroup[];
+  readonly #entries = new Map<number, EntryFn>();
+  readonly #fuel: WebAssembly.Global;
+  readonly #depth: WebAssembly.Global;
+  #budget = DEFAULT_FUEL;
+  #running = 0;
+
+  /**
+   * Instantiates a compiled program on an instance memory.
+   *
+   * @param program the program (for fault positions)
+   * @param compiled its compiled module (from a {@link ModuleCache})
+   * @param memory the instance memory, imported by the module
+   * @param helpers helper table
+   * @param ctx passed to every helper
+   */
+  constructor(
+    program: Program,
+    compiled: CompiledProgram,
+    memory: InstanceMemory,
+    helpers: HelperTable,
+    ctx: HelperContext,
+  ) {
+    this.#memory = memory;
+    this.#code = program.instructions;
+    this.#groups = compiled.groups;
+    const h: Record<string, WebAssembly.ImportValue> = {};
+    for (const id of compiled.helperIds) {
+      h[String(id)] = helperImport(helpers.byId(id), id, ctx, helpers);
+    }
+    const instance = new WebAssembly.Instance(compiled.module, {
+      env: { memory: memory.memory, fault: this.#fault.bind(this) },
+      h,
+    });
+    for (const pc of compiled.entries) {
+      this.#entries.set(pc, instance.exports[entryExportName(pc)] as EntryFn);
+    }
+    this.#fuel = instance.exports.fuel as WebAssembly.Global;
+    this.#depth = instance.exports.depth as WebAssembly.Global;
+  }
+
+  /** Budget left at the end of the last run (the Wasm engine counts per basic block). */
+  get fuelLeft(): number {
+    return Number(this.#fuel.value);
+  }
+
+  /**
+   * Runs the function entered at `fn` (a function entry of the program).
+   *
+   * @param fn entry pc
+   * @param args r1..r5
+   * @param opts budget
+   * @returns r0, unsigned 64-bit
+   */
+  run(fn: number, args: bigint[], opts?: RunOptions): bigint {
+    const f = this.#entries.get(fn);
+    if (f === undefined) {
+      throw new PluginFault("unsupported", `pc ${fn}: not a function entry of the program`, {
+        pc: fn,
+      });
+    }
+    const budget = opts?.fuel ?? DEFAULT_FUEL;
+    // A helper may run this engine again (a pluglet calling another one):
+    // the inner run must not clobber the outer run's budget and depth.
+    const nested = this.#running > 0;
+    const saved = nested ? [this.#budget, this.#fuel.value, this.#depth.value] : null;
+    this.#budget = budget;
+    this.#running++;
+    try {
+      const r0 = f(
+        args[0] ?? 0n,
+        args[1] ?? 0n,
+        args[2] ?? 0n,
+        args[3] ?? 0n,
+        args[4] ?? 0n,
+        this.#memory.frameTop,
+        fuelUnits(budget),
+      );
+      return r0 < 0n ? r0 + TWO_64 : r0;
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        throw new PluginFault("unsupported", `wasm trap: ${e.message}`);
+      }
+      throw e;
+    } finally {
+      this.#running--;
+      if (saved !== null) {
+        this.#budget = saved[0] as number;
+        this.#fuel.value = saved[1];
+        this.#depth.value = saved[2];
+      }
+    }
+  }
+
+  /**
+   * The instruction at which a per-instruction count would have run out: the
+   * block at `start` was entered with `left` units, so its instruction number
+   * `left` (from 0, lddw counting once) is the first one not paid for. A
+   * negative `left` means the balance was found spent at `start` itself (a
+   * test after the fact: before exit or a helper call).
+   */
+  #fuelPc(start: number, left: number): number {
+    if (left < 0) return start;
+    let pc = start;
+    for (let i = 0; i < left; i++) pc += this.#code[pc]?.opcode === OP_LDDW ? 2 : 1;
+    return pc;
+  }
+
+  /** The fault import: throws the fault the interpreter would throw. */
+  #fault(code: number, pc: number, off: bigint, size: number): never {
+    switch (code) {
+      case FaultCode.read:
+      case FaultCode.write:
+        throw this.#memory.outOfBounds(
+          BigInt.asUintN(64, off + MEMORY_BASE),
+          size,
+          code === FaultCode.write,
+          pc,
+        );
+      case FaultCode.fuel:
+        throw fuelFault(this.#budget, this.#fuelPc(pc, Number(off)));
+      case FaultCode.group: {
+        // Loads through one base were checked together: the first one out of
+        // bounds is where the interpreter stops.
+        const mem = this.#memory;
+        for (const a of this.#groups[pc] ?? []) {
+          const addr = BigInt.asUintN(64, off + BigInt(a.offset));
+          const rel = addr - MEMORY_BASE;
+          if (rel < 0n || rel + BigInt(a.size) > BigInt(mem.size)) {
+            throw mem.outOfBounds(addr, a.size, a.write, a.pc);
+          }
+        }
+        throw new PluginFault("unsupported", `access group ${pc}: no access out of bounds`);
+      }
+      case FaultCode.stackOverflow:
+        throw stackOverflowFault(MAX_CALL_DEPTH, pc);
+      default:
+        throw new PluginFault("unsupported", `pc ${pc}: execution left the program`, { pc });
+    }
+  }
+}
+
+/** A budget as the module's i64 counter: an unbounded one (Infinity) as 2^62. */
+function fuelUnits(budget: number): bigint {
+  if (Number.isSafeInteger(budget)) return BigInt(budget);
+  if (Number.isNaN(budget) || budget < 0) return 0n;
+  return Number.isFinite(budget) && budget < 2 ** 62 ? BigInt(Math.floor(budget)) : 1n << 62n;
+}
+
+/**
+ * The import for one helper id: converts the signed i64 arguments Wasm hands
+ * over to the unsigned values helpers expect, and fills in the pc of the call
+ * on a PluginFault that lacks one (helpers.ts).
+ */
+function helperImport(
+  def: HelperDef | undefined,
+  id: number,
+  ctx: HelperContext,
+  helpers: HelperTable,
+) {
+  if (def === undefined) {
+    // Not registered when the instance was made: look again at call time, as
+    // the interpreter does, and fault as it does when still missing.
+    return (a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number): bigint => {
+      const late = helpers.byId(id);
+      if (late === undefined) {
+        throw new PluginFault("helper", `pc ${pc}: call to unknown helper ${id}`, { pc });
+      }
+      return helperImport(late, id, ctx, helpers)(a, b, c, d, e, pc);
+    };
+  }
+  return (a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number): bigint => {
+    try {
+      return def.call(
+        ctx,
+        a < 0n ? a + TWO_64 : a,
+        b < 0n ? b + TWO_64 : b,
+        c < 0n ? c + TWO_64 : c,
+        d < 0n ? d + TWO_64 : d,
+        e < 0n ? e + TWO_64 : e,
+      );
+    } catch (err) {
+      if (err instanceof PluginFault && err.pc === undefined) err.pc = pc;
+      throw err;
+    }
+  };
+}
+
+/**
+ * Makes a Wasm engine for a program using a given module cache (tests use a
+ * fresh cache to count compilations).
+ *
+ * @param cache the module cache
+ * @returns an engine factory
+ */
+export function wasmCompilerWith(cache: ModuleCache): EngineFactory {
+  return {
+    name: "wasm",
+    create(program: Program, memory, helpers, ctx): Engine {
+      return new WasmEngine(program, cache.get(program), memory, helpers, ctx);
+    },
+  };
+}
+
+/** The eBPF → WebAssembly engine, with the process-wide module cache. */
+export const wasmCompiler: EngineFactory = wasmCompilerWith(moduleCache);
