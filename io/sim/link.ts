@@ -23,6 +23,11 @@ export interface GilbertElliott {
   readonly h?: number;
   /** Loss probability in the good state (default 0). */
   readonly k?: number;
+  /**
+   * Longest run of packets in the bad state; the chain returns to the good
+   * state after it (the interop runner's drop-rate bursts are capped). Default: no cap.
+   */
+  readonly maxBurst?: number;
 }
 
 /** How a link behaves. Every field is optional: the default link is ideal. */
@@ -91,6 +96,7 @@ export class Link {
   #departures: number[] = [];
   #index = 0;
   #bad = false;
+  #badRun = 0;
 
   constructor(config: LinkConfig, random: Random) {
     this.config = config;
@@ -118,10 +124,13 @@ export class Link {
       const ge = c.burstLoss;
       // Transition first, then draw the loss in the new state.
       if (this.#bad) {
-        if (this.#random.float() < ge.r) this.#bad = false;
+        if (this.#random.float() < ge.r || this.#badRun >= (ge.maxBurst ?? Infinity)) {
+          this.#bad = false;
+        }
       } else if (this.#random.float() < ge.p) {
         this.#bad = true;
       }
+      this.#badRun = this.#bad ? this.#badRun + 1 : 0;
       const lossProbability = this.#bad ? (ge.h ?? 1) : (ge.k ?? 0);
       if (lossProbability > 0 && this.#random.float() < lossProbability) {
         return this.#drop("burst");

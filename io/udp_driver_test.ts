@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { Endpoint, type EndpointEvent } from "../transport/endpoint/endpoint.ts";
+import { PacketType, parsePacketHeader } from "../transport/packet/header.ts";
+import { CryptoRandom } from "../transport/random.ts";
+import { testCertificates, within } from "./_quic_test_util.ts";
+import { bindUdp, unmapIpv4 } from "./udp.ts";
+import { UdpDriver } from "./udp_driver.ts";
+
+/** A server endpoint driven on 127.0.0.1 and a raw socket to poke it with. */
+async function setup() {
+  const certs = await testCertificates();
+  const endpoint = new Endpoint({
+    random: new CryptoRandom(),
+    server: { identity: certs.identity },
+  });
+  const events: EndpointEvent[] = [];
+  const driver = UdpDriver.bind(endpoint, { hostname: "127.0.0.1" }, {
+    onEvent: (e) => events.push(e),
+  });
+  const raw = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const to: Deno.NetAddr = { transport: "udp", ...driver.local };
+  return { endpoint, driver, raw, to, events };
+}
+
+/** A 1200-byte long-header datagram of an unknown version: the server answers with VN. */
+function unknownVersionInitial(): Uint8Array {
+  const d = new Uint8Array(1200);
+  d.set([0xc0, 0x1a, 0x2a, 0x3a, 0x4a, 8, 1, 2, 3, 4, 5, 6, 7, 8, 4, 9, 9, 9, 9]);
+  return d;
+}
+
+Deno.test("UdpDriver hands a datagram to the endpoint and sends its answer", async () => {
+  const { endpoint, driver, raw, to } = await setup();
+  await raw.send(unknownVersionInitial(), to);
+  const [answer, from] = await within(raw.receive(), 5_000, "Version Negotiation");
+  const h = parsePacketHeader(answer, 0, 8);
+  assert.equal(h.type, PacketType.VersionNegotiation);
+  assert.deepEqual(h.dcid, new Uint8Array([9, 9, 9, 9]));
+  assert.equal((from as Deno.NetAddr).port, driver.local.port);
+  assert.equal(endpoint.stats.versionNegotiationsSent, 1);
+  assert.equal(driver.stats.datagramsReceived, 1);
+  assert.equal(driver.stats.datagramsSent, 1);
+  raw.close();
+  await driver.close();
+});
+
+Deno.test("UdpDriver.hold() queues datagrams until release()", async () => {
+  const { endpoint, driver, raw, to } = await setup();
+  driver.hold();
+  await raw.send(unknownVersionInitial(), to);
+  // The datagram reaches the driver but not the endpoint.
+  for (let i = 0; i < 100 && driver.stats.datagramsReceived === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(driver.stats.datagramsReceived, 1);
+  assert.equal(endpoint.stats.datagramsIn, 0);
+  driver.release();
+  assert.equal(endpoint.stats.datagramsIn, 1);
+  const [answer] = await within(raw.receive(), 5_000, "Version Negotiation after release");
+  assert.equal(parsePacketHeader(answer, 0, 8).type, PacketType.VersionNegotiation);
+  raw.close();
+  await driver.close();
+});
+
+Deno.test("UdpDriver's timer retransmits a client's Initial to a silent server", async () => {
+  const certs = await testCertificates();
+  const silent = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (silent.addr as Deno.NetAddr).port;
+  const endpoint = new Endpoint({ random: new CryptoRandom() });
+  const driver = UdpDriver.bind(endpoint, { hostname: "127.0.0.1" }, { onEvent: () => {} });
+  endpoint.connect(
+    { serverName: "localhost", trustAnchors: [certs.caCertificate] },
+    { hostname: "127.0.0.1", port },
+    driver.now(),
+  );
+  driver.wake();
+  const [first] = await within(silent.receive(), 5_000, "first Initial");
+  const t0 = performance.now();
+  const [second] = await within(silent.receive(), 5_000, "retransmitted Initial");
+  const waited = performance.now() - t0;
+  assert.equal(parsePacketHeader(first, 0, 8).type, PacketType.Initial);
+  assert.equal(parsePacketHeader(second, 0, 8).type, PacketType.Initial);
+  // RFC 9002 §6.2: the first PTO is at least the initial RTT (333 ms) away.
+  assert.ok(waited > 200, `retransmitted after ${waited.toFixed(0)} ms`);
+  silent.close();
+  await driver.close();
+});
+
+Deno.test("UdpDriver.close() settles with the socket closed, twice in a row", async () => {
+  const endpoint = new Endpoint({ random: new CryptoRandom() });
+  const driver = UdpDriver.bind(endpoint, { hostname: "127.0.0.1" }, { onEvent: () => {} });
+  const port = driver.local.port;
+  await driver.close();
+  await driver.close();
+  assert.ok(driver.closed);
+  // The port is free again.
+  const again = bindUdp({ hostname: "127.0.0.1", port });
+  assert.equal(again.local.port, port);
+  again.socket.close();
+});
+
+Deno.test("bindUdp() on :: is dual-stack and reports IPv4 peers as plain IPv4", async () => {
+  let bound;
+  try {
+    bound = bindUdp({ hostname: "::" });
+  } catch {
+    return; // No IPv6 here: nothing to check.
+  }
+  const v4 = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  await v4.send(new Uint8Array([1]), {
+    transport: "udp",
+    hostname: "127.0.0.1",
+    ...{ port: bound.local.port },
+  });
+  const [, from] = await within(bound.socket.receive(), 5_000, "IPv4 datagram on ::");
+  assert.equal(unmapIpv4((from as Deno.NetAddr).hostname), "127.0.0.1");
+  v4.close();
+  bound.socket.close();
+});
+
+Deno.test("unmapIpv4() unmaps IPv4-mapped IPv6 and leaves the rest", () => {
+  assert.equal(unmapIpv4("::ffff:10.1.2.3"), "10.1.2.3");
+  assert.equal(unmapIpv4("::ffff:abcd"), "::ffff:abcd");
+  assert.equal(unmapIpv4("::1"), "::1");
+  assert.equal(unmapIpv4("127.0.0.1"), "127.0.0.1");
+});
