@@ -1,0 +1,121 @@
+// deno-lint-ignore-file no-console
+/**
+ * The transport's CPU time per packet, this tree against another tree of the
+ * project in the same run — the measurement behind issue 5's "the protoop
+ * table costs at most 2%".
+ *
+ * Each round drives the same bulk transfer (a client sends `--size` MB on one
+ * stream to a server, over the in-memory `Pair` with a 1 ms one-way delay
+ * and a fixed seed) once with this tree's connection and once with the
+ * `--base` tree's, alternating which goes first; it reports the median CPU
+ * time per packet (both endpoints' packets) of each and the ratio.
+ *
+ * To measure the table: wire it (WIRING.md), then extract the tree before the
+ * wiring and compare:
+ *
+ * ```sh
+ * mkdir -p /tmp/pquic-base && git archive <commit-before-wiring> | tar -x -C /tmp/pquic-base
+ * deno run -A bench/protoop_packet_bench.ts --base /tmp/pquic-base [--size 4] [--rounds 15]
+ * ```
+ *
+ * Without `--base` the tree is compared with itself: the ratio then shows the
+ * noise floor of the machine.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+interface PairLike {
+  now: number;
+  client: ConnLike;
+  server: ConnLike | null;
+  drive(done: () => boolean, maxTime?: number, maxSteps?: number): boolean;
+}
+interface ConnLike {
+  isHandshakeConfirmed: boolean;
+  openStream(bidi: boolean): number | null;
+  write(id: number, data: Uint8Array, fin?: boolean): number;
+  finish(id: number): void;
+  read(id: number, max?: number): { data: Uint8Array; fin: boolean } | null;
+  stats(): { packetsSent: number };
+}
+interface PairModule {
+  Pair: { create(opts: { seed?: number; delay?: number }): Promise<PairLike> };
+}
+
+const args = parseArgs({
+  options: {
+    base: { type: "string" },
+    size: { type: "string", default: "4" },
+    rounds: { type: "string", default: "11" },
+  },
+});
+const here = new URL("..", import.meta.url);
+const baseDir = args.values.base;
+const base = baseDir === undefined ? here : new URL(`file://${baseDir.replace(/\/?$/, "/")}`);
+const bytes = Number(args.values.size) * 1_000_000;
+const rounds = Number(args.values.rounds);
+
+async function load(root: URL): Promise<PairModule> {
+  return await import(new URL("transport/connection/_test_pair.ts", root).href) as PairModule;
+}
+
+/** One transfer; returns CPU ms per 1000 packets and the packet count. */
+async function transfer(mod: PairModule): Promise<{ perPacket: number; packets: number }> {
+  const pair = await mod.Pair.create({ seed: 7, delay: 1_000 });
+  pair.drive(() => pair.client.isHandshakeConfirmed && pair.server?.isHandshakeConfirmed === true);
+  const server = pair.server!;
+  const before = pair.client.stats().packetsSent + server.stats().packetsSent;
+  const id = pair.client.openStream(true)!;
+  const chunk = new Uint8Array(64 * 1024).fill(0x61);
+  let sent = 0;
+  let received = 0;
+  let finished = false;
+  const t0 = performance.now();
+  const ok = pair.drive(
+    () => {
+      while (sent < bytes) {
+        const n = pair.client.write(id, chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
+        if (n === 0) break;
+        sent += n;
+      }
+      if (sent === bytes && !finished) {
+        pair.client.finish(id);
+        finished = true;
+      }
+      for (let r = server.read(id); r !== null; r = server.read(id)) received += r.data.length;
+      return received >= bytes;
+    },
+    600_000_000,
+    10_000_000,
+  );
+  const ms = performance.now() - t0;
+  if (!ok) throw new Error(`Transfer did not finish: ${received} of ${bytes} bytes`);
+  const packets = pair.client.stats().packetsSent + server.stats().packetsSent - before;
+  return { perPacket: (ms * 1000) / packets, packets };
+}
+
+const mine = await load(here);
+const theirs = await load(base);
+const a: number[] = [];
+const b: number[] = [];
+let packets = 0;
+await transfer(mine); // warm-up, both
+await transfer(theirs);
+for (let r = 0; r < rounds; r++) {
+  const first = r % 2 === 0;
+  const x = first ? await transfer(mine) : null;
+  const y = await transfer(theirs);
+  const z = first ? x! : await transfer(mine);
+  a.push(z.perPacket);
+  b.push(y.perPacket);
+  packets = z.packets;
+}
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+const ma = median(a);
+const mb = median(b);
+console.log(`${args.values.size} MB, ${packets} packets per transfer, ${rounds} rounds`);
+console.log(`  this tree : ${ma.toFixed(2)} µs CPU per packet (median)`);
+console.log(`  base tree : ${mb.toFixed(2)} µs CPU per packet (median) — ${base.pathname}`);
+console.log(`  ratio     : ×${(ma / mb).toFixed(4)} (${((ma / mb - 1) * 100).toFixed(2)} %)`);

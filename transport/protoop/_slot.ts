@@ -1,0 +1,196 @@
+/**
+ * The pieces of a protoop slot (private to table.ts): the attached pluglets
+ * of one (protoop, param), how a pluglet is invoked, the per-param
+ * dispatcher, the fallbacks for protoops without a core default, and the
+ * argument checks.
+ *
+ * @module
+ */
+
+import { TransportError } from "../errors.ts";
+import { ArgKind, type ProtoopSpec } from "./catalogue.ts";
+import type { CallImpl } from "./call.ts";
+import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
+import type { HandleTable } from "./handles.ts";
+import { type Anchor, fromU64, NO_PARAM, type Pluglet } from "./pluglet.ts";
+
+/** A slot function: the default, or a wrapper/dispatcher built for attached pluglets. */
+// deno-lint-ignore no-explicit-any
+export type SlotFn = (host: any, ...args: any[]) => any;
+
+/** A pluglet as attached to a slot. */
+export interface Entry {
+  readonly plugin: string;
+  readonly pluginIndex: number;
+  readonly pluglet: Pluglet;
+}
+
+/** Most native arguments of a catalogue protoop (arguments plus the Outputs block). */
+export const MAX_NATIVE_ARGS = 7;
+
+/** One (protoop, param) with pluglets attached. */
+export class Slot {
+  replace: Entry | null = null;
+  readonly pre: Entry[] = [];
+  readonly post: Entry[] = [];
+  running = false;
+  fn: SlotFn = noop;
+  /**
+   * The native arguments of the running call. One per slot is enough: a slot
+   * is never re-entered (the wrapper checks `running` before writing it).
+   */
+  readonly native: unknown[] = new Array(MAX_NATIVE_ARGS).fill(undefined);
+  constructor(readonly spec: ProtoopSpec, readonly param: number, readonly extern: boolean) {}
+  get empty(): boolean {
+    return this.replace === null && this.pre.length === 0 && this.post.length === 0;
+  }
+}
+
+function noop(): undefined {
+  return undefined;
+}
+function noopZero(): number {
+  return 0;
+}
+function noopFalse(): boolean {
+  return false;
+}
+function noopNull(): null {
+  return null;
+}
+
+/** The slot function of a protoop core gives no implementation of. */
+export function fallback(spec: ProtoopSpec): SlotFn {
+  if (spec.core === "noop") {
+    const r = spec.returns;
+    if (r === null) return noop;
+    return r.kind === ArgKind.Bool ? noopFalse : r.kind === ArgKind.Ref ? noopNull : noopZero;
+  }
+  const why = spec.core === "none" ? "no pluglet implements it" : "no core default installed";
+  return () => {
+    throw new ProtoopError(
+      ProtoopErrorKind.NoImplementation,
+      `Cannot run "${spec.name}": ${why}`,
+    );
+  };
+}
+
+/** Runs one pluglet; anything but a ProtoopError or TransportError becomes a pluginFault. */
+export function invoke(call: CallImpl, e: Entry, anchor: Anchor, outSource: boolean): bigint {
+  call.enter(anchor, e.plugin, e.pluginIndex, outSource);
+  let r: unknown;
+  try {
+    r = e.pluglet.run(call);
+  } catch (err) {
+    if (err instanceof ProtoopError || err instanceof TransportError) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new ProtoopError(
+      ProtoopErrorKind.PluginFault,
+      `Cannot run ${anchor} pluglet of "${call.name}": ${msg}`,
+      e.plugin,
+      { cause: err },
+    );
+  }
+  if (typeof r !== "bigint") {
+    throw new ProtoopError(
+      ProtoopErrorKind.PluginFault,
+      `Cannot use the result of ${anchor} pluglet of "${call.name}": ${typeof r}, not a u64`,
+      e.plugin,
+    );
+  }
+  return BigInt.asUintN(64, r);
+}
+
+/** A pluglet's u64 as a native value; a bad handle is that plugin's fault. */
+export function unmarshal(
+  v: bigint,
+  spec: ProtoopSpec["args"][number],
+  h: HandleTable,
+  what: string,
+  e: Entry,
+): unknown {
+  try {
+    return fromU64(v, spec, h, what);
+  } catch (err) {
+    if (err instanceof ProtoopError) {
+      throw new ProtoopError(err.kind, err.message, e.plugin);
+    }
+    throw err;
+  }
+}
+
+/** The dispatcher of a param protoop: the param's wrapper, else the default, untouched. */
+export function dispatcher(map: Map<number, Slot>, d: SlotFn): SlotFn {
+  return (
+    host: unknown,
+    param: number,
+    a0?: unknown,
+    a1?: unknown,
+    a2?: unknown,
+    a3?: unknown,
+    a4?: unknown,
+    a5?: unknown,
+  ) => {
+    const s = map.get(param);
+    return s === undefined
+      ? d(host, param, a0, a1, a2, a3, a4, a5)
+      : s.fn(host, param, a0, a1, a2, a3, a4, a5);
+  };
+}
+
+export function externFromCore(name: string): SlotFn {
+  return () => {
+    throw new ProtoopError(
+      ProtoopErrorKind.ExternFromCore,
+      `Cannot call extern "${name}" from core: externs are for the application and pluglets`,
+    );
+  };
+}
+
+export function recursion(slot: Slot): ProtoopError {
+  return new ProtoopError(
+    ProtoopErrorKind.Recursion,
+    `Cannot run "${describe(slot)}": it is already running`,
+  );
+}
+
+export function describe(slot: Slot): string {
+  const p = slot.param === NO_PARAM ? "" : `[0x${slot.param.toString(16)}]`;
+  return slot.spec.name + p;
+}
+
+export function checkArgc(name: string, n: number): void {
+  if (n > MAX_PROTOOP_ARGS) {
+    throw new ProtoopError(
+      ProtoopErrorKind.TooManyArgs,
+      `Cannot call "${name}" with ${n} arguments: at most ${MAX_PROTOOP_ARGS}`,
+    );
+  }
+}
+
+export function checkParam(
+  spec: ProtoopSpec,
+  param: number | undefined,
+  plugin: string | null = null,
+) {
+  if (spec.param === "none") {
+    if (param === undefined || param === NO_PARAM) return;
+    throw new ProtoopError(
+      ProtoopErrorKind.BadParam,
+      `Cannot use param ${param} with "${spec.name}": it takes none`,
+      plugin,
+    );
+  }
+  if (param === undefined || !Number.isInteger(param) || param < 0 || param >= NO_PARAM) {
+    throw new ProtoopError(
+      ProtoopErrorKind.BadParam,
+      `Cannot use "${spec.name}" without a 16-bit param (${spec.param}): got ${param}`,
+      plugin,
+    );
+  }
+}
+
+export function remove(list: Entry[], e: Entry): void {
+  const i = list.indexOf(e);
+  if (i >= 0) list.splice(i, 1);
+}

@@ -1,0 +1,82 @@
+/**
+ * Per-plugin metadata slots (PQUIC's `get/set_{cnx,path,pkt}_metadata`,
+ * pquic-reference.md §4.5): ten u64 slots per (plugin, object), on the
+ * connection, paths, packets and streams, zero until written, invisible to
+ * other plugins.
+ *
+ * Kept in a WeakMap keyed by the object, not in a property on it: adding a
+ * property to a `SentPacket` or a stream after construction changes its
+ * hidden class and makes core's property accesses polymorphic, which costs
+ * the unplugged path (bench/protoop_bench.ts measures both). A WeakMap leaves
+ * core objects alone and lets the slots die with the object.
+ *
+ * Plugin indices are never reused within a connection, so slots of a plugin
+ * that was detached are unreachable afterwards.
+ *
+ * @module
+ */
+
+import { ProtoopError, ProtoopErrorKind } from "./errors.ts";
+
+/** PQUIC's `STRUCT_METADATA_MAX`: slots per (object, plugin). */
+export const METADATA_SLOTS = 10;
+
+/**
+ * Metadata slots of one connection.
+ *
+ * @example
+ * ```ts
+ * import { MetadataStore } from "./metadata.ts";
+ * import assert from "node:assert/strict";
+ * const m = new MetadataStore();
+ * const path = {};
+ * m.set(0, path, 3, 42n);
+ * assert.equal(m.get(0, path, 3), 42n);
+ * assert.equal(m.get(1, path, 3), 0n); // another plugin's slots
+ * ```
+ */
+export class MetadataStore {
+  readonly #slots = new WeakMap<object, (BigUint64Array | undefined)[]>();
+
+  /**
+   * Reads slot `index` of `plugin` on `obj` (0 when never written).
+   *
+   * @throws {ProtoopError} `pluginFault` for an index outside 0–9.
+   */
+  get(plugin: number, obj: object, index: number): bigint {
+    checkIndex(index);
+    const per = this.#slots.get(obj);
+    if (per === undefined) return 0n;
+    const s = per[plugin];
+    return s === undefined ? 0n : s[index]!;
+  }
+
+  /**
+   * Writes slot `index` of `plugin` on `obj`.
+   *
+   * @throws {ProtoopError} `pluginFault` for an index outside 0–9.
+   */
+  set(plugin: number, obj: object, index: number, value: bigint): void {
+    checkIndex(index);
+    let per = this.#slots.get(obj);
+    if (per === undefined) {
+      per = [];
+      this.#slots.set(obj, per);
+    }
+    let s = per[plugin];
+    if (s === undefined) {
+      s = new BigUint64Array(METADATA_SLOTS);
+      per[plugin] = s;
+    }
+    s[index] = BigInt.asUintN(64, value);
+  }
+}
+
+function checkIndex(index: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= METADATA_SLOTS) {
+    throw new ProtoopError(
+      ProtoopErrorKind.PluginFault,
+      `Cannot use metadata slot ${index}: slots are 0 to ${METADATA_SLOTS - 1}`,
+    );
+  }
+}
