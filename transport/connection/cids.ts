@@ -3,8 +3,9 @@
  * RETIRE_CONNECTION_ID in) and the ones the peer issues to us, with their
  * stateless reset tokens (§10.3).
  *
- * We do not migrate, so we keep sending to one peer CID until the peer retires
- * it with retire_prior_to; issued CIDs are told to the endpoint through events.
+ * We keep sending to one peer CID until the peer retires it with
+ * retire_prior_to or the path changes ({@link CidManager.rotate}, §9.5);
+ * issued CIDs are told to the endpoint through events.
  *
  * @module
  */
@@ -157,6 +158,42 @@ export class CidManager {
     }
     this.local.splice(i, 1);
     return c.cid;
+  }
+
+  /** Peer CIDs we could switch to (not the current one). */
+  get spareRemote(): number {
+    return this.remote.length - 1;
+  }
+
+  /**
+   * Switches to the unused peer CID with the lowest sequence number, for a new
+   * path (RFC 9000 §9.5). Returns the sequence number of the CID left behind,
+   * to retire with RETIRE_CONNECTION_ID, or -1 when no other CID is available.
+   */
+  rotate(): number {
+    if (this.remote.length < 2) return -1;
+    const old = this.remote[this.#current]!;
+    this.remote.splice(this.#current, 1);
+    let best = 0;
+    for (let i = 1; i < this.remote.length; i++) {
+      if (this.remote[i]!.seq < this.remote[best]!.seq) best = i;
+    }
+    this.#current = best;
+    return old.seq;
+  }
+
+  /**
+   * Switches to the peer CID with sequence number `seq` (the preferred
+   * address's CID is 1, RFC 9000 §5.1.1). Returns the sequence number of the
+   * CID left behind, or -1 when `seq` is not known or already current.
+   */
+  useSeq(seq: number): number {
+    const i = this.remote.findIndex((c) => c.seq === seq);
+    if (i < 0 || i === this.#current) return -1;
+    const old = this.remote[this.#current]!;
+    this.remote.splice(this.#current, 1);
+    this.#current = this.remote.findIndex((c) => c.seq === seq);
+    return old.seq;
   }
 
   /** True when `token` is the stateless reset token of a peer CID (RFC 9000 §10.3.1). */

@@ -80,3 +80,34 @@ Deno.test("CidManager.onRetireConnectionId() returns the retired CID once", () =
     (e: { code?: number }) => e.code === 0x0a,
   );
 });
+
+Deno.test("CidManager.rotate() moves to the lowest spare peer CID and returns the old sequence", () => {
+  const m = new CidManager(4);
+  m.setInitialRemote(cid(0), token(0));
+  assert.equal(m.rotate(), -1, "no spare CID");
+  for (const seq of [2, 1]) {
+    m.onNewConnectionId({
+      type: 0x18,
+      seq,
+      retirePriorTo: 0,
+      cid: cid(seq),
+      resetToken: token(seq),
+    });
+  }
+  assert.equal(m.spareRemote, 2);
+  assert.equal(m.rotate(), 0);
+  assert.deepEqual(m.remoteCid, cid(1));
+  assert.equal(m.spareRemote, 1);
+  assert.equal(m.isStatelessReset(token(0)), false, "the old CID's token is gone");
+});
+
+Deno.test("CidManager.useSeq() switches to a given peer CID (preferred_address uses 1)", () => {
+  const m = new CidManager(4);
+  m.setInitialRemote(cid(0), token(0));
+  m.onNewConnectionId({ type: 0x18, seq: 1, retirePriorTo: 0, cid: cid(1), resetToken: token(1) });
+  m.onNewConnectionId({ type: 0x18, seq: 2, retirePriorTo: 0, cid: cid(2), resetToken: token(2) });
+  assert.equal(m.useSeq(7), -1);
+  assert.equal(m.useSeq(2), 0);
+  assert.deepEqual(m.remoteCid, cid(2));
+  assert.equal(m.useSeq(2), -1, "already current");
+});

@@ -13,6 +13,7 @@ import type { CipherSuite, NamedGroup, SessionTicket } from "../tls/session.ts";
 import type { TransportParameters } from "../transport_parameters.ts";
 import type { SocketAddress } from "../address.ts";
 import { DEFAULT_ACTIVE_CID_LIMIT } from "./cids.ts";
+import type { QlogSink } from "./qlog_sink.ts";
 
 /** Settings shared by clients and servers. */
 export interface CommonConnectionConfig {
@@ -35,6 +36,12 @@ export interface CommonConnectionConfig {
   localCidLength?: number;
   /** Largest UDP payload we send (default 1200, RFC 9000 §14). */
   maxDatagramSize?: number;
+  /**
+   * DPLPMTUD (RFC 9000 §14.3): the largest UDP payload to probe for once the
+   * handshake is confirmed, also bounded by the peer's max_udp_payload_size.
+   * Absent, or not above `maxDatagramSize`: no discovery.
+   */
+  pmtuProbeLimit?: number;
   /** Largest stream receive window the auto-tuner may reach. */
   maxStreamWindow?: number;
   /** Emit `keyLog` events (SSLKEYLOGFILE lines). */
@@ -48,6 +55,8 @@ export interface CommonConnectionConfig {
   resetTokenFor?: (cid: Uint8Array) => Uint8Array;
   /** Send a PING after this much idleness (µs) to keep the connection alive; 0 = never. */
   keepAliveInterval?: number;
+  /** Trace hook for qlog (see `qlog_sink.ts`); absent = no tracing, no cost. */
+  qlog?: QlogSink;
 }
 
 /** A client's configuration. */
@@ -70,10 +79,20 @@ export interface ClientConnectionConfig extends CommonConnectionConfig {
   otherVersions?: number[];
   /** Restart with a common version after Version Negotiation instead of failing. */
   retryOnVersionNegotiation?: boolean;
+  /**
+   * Move to the server's preferred_address once the handshake is confirmed
+   * (RFC 9000 §9.6; default true).
+   */
+  usePreferredAddress?: boolean;
   /** A ticket from an earlier connection's `sessionTicket` event, to resume. */
   sessionTicket?: SessionTicket;
   /** Send 0-RTT data when the ticket allows it (RFC 9001 §4.6). */
   enableEarlyData?: boolean;
+  /**
+   * A token from an earlier connection's `newToken` event (RFC 9000 §8.1.3),
+   * sent in our Initials so that the server may skip address validation.
+   */
+  token?: Uint8Array;
 }
 
 /** A server's configuration. */
@@ -92,6 +111,17 @@ export interface ServerConnectionConfig extends CommonConnectionConfig {
   preferredVersions?: number[];
   /** Number of session tickets to send after the handshake (default 1 with a ticket key). */
   sessionTickets?: number;
+  /**
+   * Makes a NEW_TOKEN token for the client's address, sent once the handshake
+   * completes (RFC 9000 §8.1.3); an endpoint sets it. Absent: no NEW_TOKEN.
+   */
+  newToken?: (remote: SocketAddress, now: number) => Uint8Array;
+  /**
+   * An IPv4 address of ours clients may move to after the handshake, sent as
+   * preferred_address (RFC 9000 §9.6, §18.2). The driver must receive on it;
+   * packets for it carry `local` in `pollTransmit`'s result.
+   */
+  preferredAddress?: SocketAddress;
 }
 
 /** Our defaults over RFC 9000's (which leave flow control at 0). Arbitrary but generous. */

@@ -9,7 +9,8 @@
  * neighbours (quinn's decomposition): `receive.ts` (datagram → packets →
  * frames), `send.ts` (packet assembly), `handshake.ts` (TLS glue, transport
  * parameters, versions), `close.ts` (closing and draining), `spaces.ts`,
- * `key_update.ts`, `cids.ts`, `timers.ts`.
+ * `key_update.ts`, `cids.ts`, `paths.ts` (CID issuance, path validation,
+ * rebinding, migration, preferred_address), `pmtud.ts` (DPLPMTUD), `timers.ts`.
  *
  * Driving it (quinn's order):
  * 1. after `receive()`, `onTimeout()` or an application call, drain
@@ -32,6 +33,7 @@ import { Pacer } from "../recovery/pacer.ts";
 import { SpaceId } from "../recovery/space_id.ts";
 import type { Random } from "../random.ts";
 import { Streams } from "../streams/streams.ts";
+import { ByteSlab } from "../streams/byte_slab.ts";
 import type { StreamId } from "../streams/stream_id.ts";
 import type { TlsSession } from "../tls/session.ts";
 import { defaultTransportParameters, type TransportParameters } from "../transport_parameters.ts";
@@ -59,6 +61,8 @@ import { type ConnectionStats, snapshotStats, StatsCounters } from "./stats.ts";
 import { Timer, TimerTable } from "./timers.ts";
 import { Cubic } from "../recovery/congestion/cubic.ts";
 import { TransportError } from "../errors.ts";
+import { migrate, offerPreferredAddress, onPathValidationTimeout } from "./paths.ts";
+import { BASE_PLPMTU, PmtuDiscovery } from "./pmtud.ts";
 
 /**
  * A QUIC connection. Create with {@link Connection.client} or
@@ -126,7 +130,10 @@ export class Connection {
   /** @internal an ack-eliciting packet was sent since the last packet received. */
   sentAckElicitingSinceRecv = false;
   /** @internal the largest datagram we send. */ maxDatagramSize: number;
+  /** @internal path MTU discovery, when configured. */ readonly pmtud: PmtuDiscovery | null;
   /** @internal */ readonly sendBuf: Uint8Array;
+  /** @internal datagrams handed out are copied from slabs: one allocation per 64 KB. */
+  readonly outSlab: ByteSlab = new ByteSlab(64 * 1024);
   /** @internal */ readonly writer: Writer;
   /** @internal the CONNECTION_CLOSE we send in the closing state. */
   closeFrame: { app: boolean; code: bigint; frameType: number; reason: string } | null = null;
@@ -147,6 +154,23 @@ export class Connection {
   /** @internal Version Negotiation restarts the client once at most. */ versionRestarted = false;
   /** @internal the CID length of our CIDs, to parse short headers. */ readonly localCidLength:
     number;
+  /** @internal data of our outstanding PATH_CHALLENGE (RFC 9000 §8.2). */
+  pathChallenge: Uint8Array | null = null;
+  /** @internal new PATH_CHALLENGEs left for a lost one. */ challengesLeft = 0;
+  /** @internal DCID of the newest short-header packet (a peer's CID change, §9.5). */
+  lastPeerDcid: Uint8Array | null = null;
+  /** @internal paths moved to (rebinding or migration), for stats. */ pathChanges = 0;
+  /** @internal server: the CID offered with preferred_address. */
+  preferredCid: Uint8Array | null = null;
+  /**
+   * The local address packets go out from when it is not the driver's default
+   * (a server that moved to its preferred_address); null otherwise.
+   */
+  localAddress: SocketAddress | null = null;
+  /** @internal paths validated by PATH_RESPONSE, for stats. */ pathsValidated = 0;
+  /** @internal path validations that timed out, for stats. */ pathValidationFailures = 0;
+  /** @internal the last validated peer address while a new one is validated (§9.3.2). */
+  validatedRemote: SocketAddress | null = null;
   /** @internal the DCID the first Initial from the client was sent to (server). */
   readonly alternativeCids: Uint8Array[] = [];
 
@@ -171,7 +195,11 @@ export class Connection {
     this.startTime = now;
     this.addressValidated = isClient;
     this.maxDatagramSize = config.maxDatagramSize ?? DEFAULT_DATAGRAM_SIZE;
-    this.sendBuf = new Uint8Array(Math.max(this.maxDatagramSize, 1200) + 64);
+    const probeLimit = config.pmtuProbeLimit ?? 0;
+    this.pmtud = probeLimit > Math.max(this.maxDatagramSize, BASE_PLPMTU)
+      ? new PmtuDiscovery(probeLimit)
+      : null;
+    this.sendBuf = new Uint8Array(Math.max(this.maxDatagramSize, 1200, probeLimit) + 64);
     this.writer = new Writer(this.sendBuf);
     this.localParams = {
       ...defaultTransportParameters(),
@@ -258,6 +286,7 @@ export class Connection {
       dcid,
       now,
     );
+    if (config.token !== undefined) c.retryToken = config.token;
     c.startClient(now);
     return c;
   }
@@ -303,6 +332,7 @@ export class Connection {
     p.initialSourceConnectionId = c.localCid;
     p.statelessResetToken = first.resetToken!;
     if (init.retryScid !== undefined) p.retrySourceConnectionId = init.retryScid;
+    if (config.preferredAddress !== undefined) offerPreferredAddress(c, config.preferredAddress);
     c.tls = createServerTls(c, now);
     c.tls.start(now);
     drainTls(c, now);
@@ -371,9 +401,12 @@ export class Connection {
 
   /**
    * The next datagram to send, or `null` when there is nothing (now). The
-   * returned bytes belong to the caller.
+   * returned bytes belong to the caller. `local`, when present, is the local
+   * address to send from (the server's preferred_address, RFC 9000 §9.6).
    */
-  pollTransmit(now: number): { datagram: Uint8Array; remote: SocketAddress } | null {
+  pollTransmit(
+    now: number,
+  ): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
     try {
       const d = pollTransmit(this, now);
       this.updateTimers();
@@ -413,6 +446,7 @@ export class Connection {
         t.stop(Timer.KeepAlive);
         this.pingPending = true;
       }
+      if (t.isExpired(Timer.PathValidation, now)) onPathValidationTimeout(this);
       if (t.isExpired(Timer.LossDetection, now) && this.state < ConnectionState.Closing) {
         onLossDetectionTimeout(this, now);
       }
@@ -456,6 +490,7 @@ export class Connection {
       t.stop(Timer.Pacing);
       t.stop(Timer.KeepAlive);
       t.stop(Timer.KeyDiscard);
+      t.stop(Timer.PathValidation);
       return;
     }
     t.set(Timer.LossDetection, this.loss.lossDetectionTimeout());
@@ -554,6 +589,18 @@ export class Connection {
     if (!this.handshakeConfirmed || this.oneRtt === null) return false;
     if (this.state !== ConnectionState.Established) return false;
     return this.oneRtt.initiate();
+  }
+
+  /**
+   * Client: moves to a new local address (RFC 9000 §9.2), as after binding a
+   * new socket: the next packets use a new peer CID and probe the path with
+   * PATH_CHALLENGE; congestion control starts afresh. The caller sends from
+   * the new address. Returns false when not possible (handshake not
+   * confirmed, no spare peer CID, or the peer disabled active migration).
+   */
+  migrate(): boolean {
+    if (this.state !== ConnectionState.Established) return false;
+    return migrate(this);
   }
 
   /** The peer's transport parameters, once received. */

@@ -69,6 +69,11 @@ export type ConnectionEvent =
   | { readonly type: "datagram"; readonly data: Uint8Array }
   /** Client: a resumption ticket to pass back in `ClientConnectionConfig.sessionTicket`. */
   | { readonly type: "sessionTicket"; readonly ticket: SessionTicket }
+  /**
+   * Client: an address-validation token from the server (NEW_TOKEN, RFC 9000
+   * §8.1.3), to pass in `ClientConnectionConfig.token` of a later connection to it.
+   */
+  | { readonly type: "newToken"; readonly token: Uint8Array }
   /** An SSLKEYLOGFILE line (when `keyLog` is on). */
   | { readonly type: "keyLog"; readonly line: string }
   /** The connection is closed for the application; `drained` follows for the endpoint. */

@@ -9,6 +9,7 @@
 import { DirectionalKeys } from "../crypto/packet_protection.ts";
 import { TransportError } from "../errors.ts";
 import { HANDSHAKE_DONE } from "../frames/misc.ts";
+import { FrameType } from "../frames/frame_type.ts";
 import { SpaceId } from "../recovery/space_id.ts";
 import { createClientSession, createServerSession } from "../tls/mod.ts";
 import type { TlsClientConfig, TlsServerConfig } from "../tls/mod.ts";
@@ -25,6 +26,7 @@ import type { Connection } from "./connection.ts";
 import { ConnectionState } from "./events.ts";
 import { KeyUpdate } from "./key_update.ts";
 import { Timer } from "./timers.ts";
+import { issueCids, migrateToPreferredAddress } from "./paths.ts";
 
 /** quic_transport_parameters codepoint for a version (draft-29 used 0xffa5). */
 function tpCodepoint(version: number): 0x39 | 0xffa5 {
@@ -192,6 +194,16 @@ function onServerTransportParameters(c: Connection, bytes: Uint8Array): void {
     }
   }
   if (p.statelessResetToken !== undefined) c.cids.setInitialResetToken(p.statelessResetToken);
+  // The preferred address's CID has sequence number 1 (RFC 9000 §5.1.1).
+  if (p.preferredAddress !== undefined) {
+    c.cids.onNewConnectionId({
+      type: FrameType.NEW_CONNECTION_ID,
+      seq: 1,
+      retirePriorTo: 0,
+      cid: p.preferredAddress.cid,
+      resetToken: p.preferredAddress.resetToken,
+    });
+  }
   applyPeerParameters(c, p);
 }
 
@@ -206,6 +218,9 @@ export function applyPeerParameters(c: Connection, p: TransportParameters): void
   c.idleTimeout = local === 0 ? peer : peer === 0 ? local : Math.min(local, peer);
   if (c.idleTimeout === 0) c.timers.stop(Timer.Idle);
   if (p.maxUdpPayloadSize < c.maxDatagramSize) c.maxDatagramSize = p.maxUdpPayloadSize;
+  // DPLPMTUD searches up to the smaller of our limit and the peer's (RFC 9000 §14.3).
+  const ours = Math.min(c.config.pmtuProbeLimit ?? 0, c.localParams.maxUdpPayloadSize);
+  c.pmtud?.setMax(Math.min(ours, p.maxUdpPayloadSize));
 }
 
 /** Maps a TLS level to our packet number space. */
@@ -320,6 +335,11 @@ function onHandshakeComplete(
     c.spaces[SpaceId.Application].pending.push(HANDSHAKE_DONE);
     confirmHandshake(c);
     const cfg = c.config as ServerConnectionConfig;
+    // RFC 9000 §8.1.3: a token for the client's next connection.
+    if (cfg.newToken !== undefined) {
+      const token = cfg.newToken(c.remote, now);
+      c.spaces[SpaceId.Application].pending.push({ type: FrameType.NEW_TOKEN, token });
+    }
     if (cfg.ticketKey !== undefined && c.tls.sendSessionTicket !== undefined) {
       const n = cfg.sessionTickets ?? 1;
       for (let i = 0; i < n; i++) c.tls.sendSessionTicket(now);
@@ -343,7 +363,11 @@ export function confirmHandshake(c: Connection): void {
   discardSpace(c, SpaceId.Handshake);
   c.loss.setHandshakeConfirmed();
   c.zeroRtt = c.isClient ? null : c.zeroRtt;
-  issueConnectionIds(c);
+  issueCids(c);
+  // RFC 9000 §9.6.1: a client may move to the server's preferred address now.
+  if (c.isClient && (c.config as ClientConnectionConfig).usePreferredAddress !== false) {
+    migrateToPreferredAddress(c);
+  }
 }
 
 /** Drops a packet number space's keys and in-flight packets (RFC 9001 §4.9). */
@@ -352,25 +376,4 @@ export function discardSpace(c: Connection, space: number): void {
   if (s.discarded) return;
   s.discard();
   c.loss.discardSpace(space as 0 | 1 | 2);
-}
-
-/** Issues CIDs up to the peer's active_connection_id_limit (capped at 4; RFC 9000 §5.1.1). */
-function issueConnectionIds(c: Connection): void {
-  const limit = Math.min(c.peerParams?.activeConnectionIdLimit ?? 2, 4);
-  const app = c.spaces[SpaceId.Application];
-  if (c.localCidLength === 0) return;
-  while (c.cids.local.length < limit) {
-    const cid = new Uint8Array(c.localCidLength);
-    c.random.fill(cid);
-    const token = c.resetTokenFor(cid);
-    const issued = c.cids.addLocal(cid, token);
-    app.pending.push({
-      type: 0x18,
-      seq: issued.seq,
-      retirePriorTo: 0,
-      cid,
-      resetToken: token,
-    });
-    c.emit({ type: "localCidIssued", cid, resetToken: token });
-  }
 }

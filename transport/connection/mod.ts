@@ -28,3 +28,5 @@ export type {
 export { type ConnectionError, type ConnectionEvent, ConnectionState } from "./events.ts";
 export type { ConnectionStats } from "./stats.ts";
 export { Timer, TimerTable } from "./timers.ts";
+export { BASE_PLPMTU, PmtuChange, PmtuDiscovery } from "./pmtud.ts";
+export { MAX_ISSUED_CIDS } from "./paths.ts";

@@ -207,6 +207,8 @@ function processPacket(
   if (isShort) c.oneRtt!.onPacketOpened(gen, pn, now, c.loss.ptoPeriod());
 
   c.counters.packetsReceived++;
+  const qlog = c.config.qlog;
+  if (qlog !== undefined) qlog.packetReceived(c.originalDcid, now, h.type, pn, pkt.length);
   if (c.isClient && !c.receivedFromPeer && h.type === PacketType.Initial) {
     // RFC 9000 §7.2: the client adopts the server's SCID as its DCID.
     c.receivedFromPeer = true;
@@ -224,17 +226,21 @@ function processPacket(
   }
 
   const newest = pn > s.ackTracker.largest;
+  probingOnly = true;
   const ackEliciting = processFrames(c, payload, h, space, now);
-  // RFC 9000 §9.3: a server follows a client whose address changed (NAT rebinding)
-  // when the newest 1-RTT packet comes from there, and checks the path with PATH_CHALLENGE.
-  if (
-    isShort && newest && !c.isClient && c.handshakeConfirmed && !sameAddress(remote, c.remote) &&
-    c.state < ConnectionState.Closing
-  ) {
-    c.remote = remote;
-    const data = new Uint8Array(8);
-    c.random.fill(data);
-    s.pending.push({ type: FrameType.PATH_CHALLENGE, data });
+  // RFC 9000 §9.3: a server follows a client whose address changed (NAT rebinding,
+  // migration) when the newest non-probing packet comes from there.
+  if (isShort && newest && c.state < ConnectionState.Closing) {
+    if (
+      !c.isClient && c.handshakeConfirmed && !sameAddress(remote, c.remote) && !probingOnly
+    ) {
+      onPeerAddressChange(c, remote, h.dcid, dg.length);
+    } else if (
+      c.preferredCid !== null && !probingOnly && bytesEqual(h.dcid, c.preferredCid)
+    ) {
+      onPreferredAddressUsed(c);
+    }
+    notePeerDcid(c, h.dcid);
   }
   s.ackTracker.onPacketReceived(pn, ackEliciting, now);
 
@@ -244,6 +250,15 @@ function processPacket(
     c.timers.set(Timer.Idle, now + Math.max(c.idleTimeout, 3 * c.loss.ptoPeriod()));
   }
   return true;
+}
+
+/** Whether the last packet processed held only probing frames (RFC 9000 §9.1). */
+let probingOnly = true;
+
+/** PATH_CHALLENGE, PATH_RESPONSE, NEW_CONNECTION_ID and PADDING are probing frames (§9.1). */
+function isProbing(type: number): boolean {
+  return type === FrameType.PATH_CHALLENGE || type === FrameType.PATH_RESPONSE ||
+    type === FrameType.NEW_CONNECTION_ID || type === FrameType.PADDING;
 }
 
 /** Parses and dispatches the frames of one packet; returns whether it was ack-eliciting. */
@@ -279,6 +294,7 @@ function processFrames(
       );
     }
     c.counters.frameReceived(type);
+    if (probingOnly && !isProbing(type)) probingOnly = false;
     if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
     handleFrame(c, f, h, space, now);
     if (c.state >= ConnectionState.Draining) break;
@@ -312,7 +328,9 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
       if (!c.isClient) {
         throw TransportError.protocolViolation("Cannot accept NEW_TOKEN from a client", f.type);
       }
-      return; // Tokens for future connections are not kept yet.
+      // RFC 9000 §8.1.3: for the application to pass to a later connection.
+      c.emit({ type: "newToken", token: f.token.slice() });
+      return;
     case FrameType.STREAM:
       c.streams.onStreamFrame(f);
       return;
@@ -350,7 +368,10 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
     }
     case FrameType.RETIRE_CONNECTION_ID: {
       const cid = c.cids.onRetireConnectionId(f, h.dcid);
-      if (cid !== null) c.emit({ type: "localCidRetired", cid });
+      if (cid !== null) {
+        c.emit({ type: "localCidRetired", cid });
+        if (c.handshakeConfirmed) issueCids(c);
+      }
       return;
     }
     case FrameType.PATH_CHALLENGE:
@@ -360,7 +381,8 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
       });
       return;
     case FrameType.PATH_RESPONSE:
-      return; // No migration: unsolicited responses are ignored (RFC 9000 §19.18 allows it).
+      onPathResponse(c, f.data);
+      return;
     case FrameType.CONNECTION_CLOSE:
     case FrameType.CONNECTION_CLOSE_APP:
       onConnectionClose(c, f, now);
@@ -391,4 +413,11 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
 }
 
 import { onAck } from "./recovery.ts";
+import {
+  issueCids,
+  notePeerDcid,
+  onPathResponse,
+  onPeerAddressChange,
+  onPreferredAddressUsed,
+} from "./paths.ts";
 import { onRetry, onVersionNegotiation, switchVersionClient } from "./versions.ts";

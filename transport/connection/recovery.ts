@@ -13,6 +13,16 @@ import { FrameType } from "../frames/frame_type.ts";
 import type { SentPacket } from "../recovery/sent_packet.ts";
 import { SpaceId } from "../recovery/space_id.ts";
 import type { Connection } from "./connection.ts";
+import { onPathChallengeLost } from "./paths.ts";
+import { PmtuChange } from "./pmtud.ts";
+
+/** The path MTU changed: the datagram size and the controllers follow (RFC 9002 §7.2). */
+export function applyPmtu(c: Connection): void {
+  const size = c.pmtud!.current;
+  c.maxDatagramSize = size;
+  c.congestion.maxDatagramSize = size;
+  c.pacer.maxDatagramSize = size;
+}
 
 /** An ACK frame: loss recovery first, then every acknowledged or lost frame's owner. */
 export function onAck(
@@ -28,6 +38,21 @@ export function onAck(
   for (const p of res.newlyAcked) onPacketAcked(c, p);
   onPacketsLost(c, res.lost);
   if (res.rttUpdated) c.streams.setRtt(c.loss.rtt.smoothed, now);
+  const qlog = c.config.qlog;
+  if (qlog !== undefined) {
+    const rtt = c.loss.rtt;
+    const cc = c.congestion;
+    qlog.metricsUpdated(
+      c.originalDcid,
+      now,
+      rtt.smoothed,
+      rtt.min,
+      rtt.latest,
+      rtt.rttvar,
+      cc.window,
+      cc.bytesInFlight,
+    );
+  }
   if (c.isClient && space === SpaceId.Handshake && !c.loss.peerCompletedAddressValidation) {
     c.loss.setPeerCompletedAddressValidation(true, now);
   }
@@ -36,6 +61,14 @@ export function onAck(
 /** Tells each frame's owner its packet was acknowledged. */
 export function onPacketAcked(c: Connection, p: SentPacket): void {
   const s = c.spaces[p.space]!;
+  const mtu = c.pmtud;
+  if (mtu !== null) {
+    if (p.isPmtuProbe === true) {
+      if (mtu.onProbeAcked(p.pn, p.size) !== PmtuChange.None) applyPmtu(c);
+      return;
+    }
+    mtu.onPacketAcked(p.size, p.timeSent);
+  }
   if (p.space === SpaceId.Application && c.oneRtt !== null) c.oneRtt.onPacketAcked(p.pn);
   const frames = p.frames as Frame[];
   for (let i = 0; i < frames.length; i++) {
@@ -71,8 +104,18 @@ export function onPacketAcked(c: Connection, p: SentPacket): void {
 
 /** Re-queues the frames of lost packets (RFC 9000 §13.3). */
 export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
+  const mtu = c.pmtud;
   for (const p of lost) {
+    if (mtu !== null) {
+      if (p.isPmtuProbe === true) {
+        mtu.onProbeLost(p.pn, p.size);
+        continue;
+      }
+      if (mtu.onPacketLost(p.size, p.timeSent, c.loss.now) !== PmtuChange.None) applyPmtu(c);
+    }
     c.counters.packetsLost++;
+    const qlog = c.config.qlog;
+    if (qlog !== undefined) qlog.packetLost(c.originalDcid, c.loss.now, p.space, p.pn, p.size);
     const s = c.spaces[p.space]!;
     const frames = p.frames as Frame[];
     for (let i = 0; i < frames.length; i++) {
@@ -102,6 +145,9 @@ export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
         case FrameType.NEW_TOKEN:
           if (!s.discarded) s.pending.push(f);
           break;
+        case FrameType.PATH_CHALLENGE:
+          onPathChallengeLost(c, f);
+          break;
         default:
           break;
       }
@@ -114,6 +160,7 @@ export function onLossDetectionTimeout(c: Connection, now: number): void {
   const res = c.loss.onLossDetectionTimeout(now);
   onPacketsLost(c, res.lost);
   if (res.probes === 0) return;
+  if (c.pmtud?.onPto(c.loss.ptoCount, now) === PmtuChange.Lowered) applyPmtu(c);
   let space: number = res.ptoSpace;
   const ss = c.spaces[space]!;
   const hasKeys = space === SpaceId.Application
@@ -125,14 +172,44 @@ export function onLossDetectionTimeout(c: Connection, now: number): void {
   }
   const s = c.spaces[space]!;
   s.probes = res.probes;
-  // A probe carries data when it can: resend the unacknowledged CRYPTO data (RFC 9002 §6.2.4).
-  if (space !== SpaceId.Application && !s.cryptoSend.hasData()) {
-    const store = c.loss.sentPackets(space as SpaceId);
-    for (let i = store.first(); i < store.end; i = store.next(i)) {
-      const frames = store.packetAt(i).frames as Frame[];
-      for (const f of frames) {
-        if (f.type === FrameType.CRYPTO) s.cryptoSend.onLost(f.offset, f.data.length, false);
-      }
+  // A probe carries data when it can: with nothing new to send, the oldest
+  // in-flight data goes again (RFC 9002 §6.2.4). Frames stay in their packet,
+  // which may still be acknowledged; owners treat the duplicate as a loss.
+  if (space !== SpaceId.Application) {
+    if (!s.cryptoSend.hasData()) requeueInFlight(c, space, Infinity);
+  } else if (!c.streams.hasPendingData() && s.pending.length === 0) {
+    requeueInFlight(c, space, res.probes);
+  }
+}
+
+/** Marks the retransmittable frames of the oldest `count` in-flight packets as lost. */
+function requeueInFlight(c: Connection, space: number, count: number): void {
+  const s = c.spaces[space]!;
+  const store = c.loss.sentPackets(space as SpaceId);
+  let n = 0;
+  for (let i = store.first(); i < store.end && n < count; i = store.next(i)) {
+    const p = store.packetAt(i);
+    if (!p.ackEliciting) continue;
+    n++;
+    const frames = p.frames as Frame[];
+    for (const f of frames) {
+      if (f.type === FrameType.CRYPTO) s.cryptoSend.onLost(f.offset, f.data.length, false);
+      else if (space === SpaceId.Application) requeueFrame(c, s, f);
     }
+  }
+}
+
+/** Re-queues one frame of the Application space (STREAM data, control frames). */
+function requeueFrame(c: Connection, s: Connection["spaces"][number], f: Frame): void {
+  switch (f.type) {
+    case FrameType.STREAM:
+      c.streams.onStreamFrameLost(f);
+      break;
+    case FrameType.HANDSHAKE_DONE:
+    case FrameType.NEW_TOKEN:
+      s.pending.push(f);
+      break;
+    default:
+      break;
   }
 }

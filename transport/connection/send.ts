@@ -39,6 +39,7 @@ import type { Connection } from "./connection.ts";
 import { ConnectionState } from "./events.ts";
 import { discardSpace } from "./handshake.ts";
 import { Timer } from "./timers.ts";
+import { onPathChallengeSent } from "./paths.ts";
 
 const TAG = 16;
 const EMPTY = new Uint8Array(0);
@@ -68,7 +69,7 @@ interface Built {
 export function pollTransmit(
   c: Connection,
   now: number,
-): { datagram: Uint8Array; remote: SocketAddress } | null {
+): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
   if (c.state >= ConnectionState.Draining) return null;
   const closing = c.state === ConnectionState.Closing;
   if (closing) {
@@ -94,6 +95,11 @@ export function pollTransmit(
     }
   }
   if (!canSendData) c.congestion.appLimited = false;
+
+  if (canSendData && !closing && !probing && c.pmtud !== null && c.handshakeConfirmed) {
+    const probe = buildPmtuProbe(c, now);
+    if (probe !== null) return probe;
+  }
 
   const w = c.writer;
   w.pos = 0;
@@ -157,8 +163,81 @@ export function pollTransmit(
   if (c.isClient && c.sentHandshake && !c.spaces[SpaceId.Initial].discarded) {
     discardSpace(c, SpaceId.Initial);
   }
-  return { datagram: buf.slice(0, size), remote: c.remote };
+  return transmit(c, c.outSlab.copy(buf.subarray(0, size)));
 }
+
+/** The result of pollTransmit, with `local` once we answer from another address. */
+function transmit(
+  c: Connection,
+  datagram: Uint8Array,
+): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } {
+  return c.localAddress === null
+    ? { datagram, remote: c.remote }
+    : { datagram, remote: c.remote, local: c.localAddress };
+}
+
+/**
+ * A DPLPMTUD probe (RFC 9000 §14.4): PING and PADDING to the probe size in a
+ * datagram of its own, or null when none is due or allowed.
+ */
+function buildPmtuProbe(
+  c: Connection,
+  now: number,
+): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
+  const mtu = c.pmtud!;
+  if (c.oneRtt === null || !c.addressValidated || c.state !== ConnectionState.Established) {
+    return null;
+  }
+  const size = mtu.probeSize(now);
+  if (size === 0 || size > c.sendBuf.length || !c.congestion.canSend(size)) return null;
+  const s = c.spaces[SpaceId.Application];
+  const w = c.writer;
+  w.pos = 0;
+  w.end = size;
+  const pn = s.nextPn;
+  const pnLen = packetNumberLength(pn, c.loss.largestAcked(SpaceId.Application));
+  const pnOffset = writeShortHeader(w, {
+    dcid: c.cids.remoteCid,
+    spin: false,
+    keyPhase: c.oneRtt.writePhase,
+    pnLength: pnLen,
+    truncatedPn: pn,
+  }).pnOffset;
+  writeFrame(w, PING);
+  const payloadEnd = size - TAG;
+  w.buf.fill(0, w.pos, payloadEnd); // PADDING
+  const buf = w.buf;
+  const pkt = buf.subarray(0, size);
+  const keys = c.oneRtt.write;
+  keys.aead.seal(pn, pkt, pnOffset + pnLen, payloadEnd);
+  keys.hp.apply(pkt, pnOffset, pnLen);
+  s.nextPn = pn + 1;
+  c.oneRtt.onPacketSent(pn);
+  c.counters.packetsSent++;
+  c.counters.datagramsSent++;
+  c.counters.bytesSent += size;
+  c.counters.frameSent(FrameType.PING);
+  const qlog = c.config.qlog;
+  if (qlog !== undefined) {
+    qlog.packetSent(c.originalDcid, now, PacketType.OneRtt, pn, size, PROBE_FRAMES);
+  }
+  c.pacer.onSend(now, size);
+  mtu.onProbeSent(pn);
+  c.loss.onPacketSent({
+    pn,
+    space: SpaceId.Application,
+    timeSent: now,
+    size,
+    ackEliciting: true,
+    inFlight: true,
+    frames: PROBE_FRAMES,
+    isPmtuProbe: true,
+  }, now);
+  return transmit(c, c.outSlab.copy(buf.subarray(0, size)));
+}
+
+/** The frames of every PMTU probe (PADDING is not recorded). */
+const PROBE_FRAMES: Frame[] = [PING];
 
 /** Bookkeeping after a packet is sealed. */
 function onPacketBuilt(
@@ -172,7 +251,13 @@ function onPacketBuilt(
   const s = c.spaces[b.space]!;
   s.nextPn = b.pn + 1;
   c.counters.packetsSent++;
-  for (let i = 0; i < b.frames.length; i++) c.counters.frameSent(b.frames[i]!.type);
+  const qlog = c.config.qlog;
+  if (qlog !== undefined) qlog.packetSent(c.originalDcid, now, b.type, b.pn, size, b.frames);
+  for (let i = 0; i < b.frames.length; i++) {
+    const type = b.frames[i]!.type;
+    c.counters.frameSent(type);
+    if (type === FrameType.PATH_CHALLENGE) onPathChallengeSent(c, now);
+  }
   if (b.type === PacketType.Handshake) c.sentHandshake = true;
   if (closing) return;
   if (b.type === PacketType.OneRtt) c.oneRtt!.onPacketSent(b.pn);

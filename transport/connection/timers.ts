@@ -22,13 +22,15 @@ export const Timer = {
   Pacing: 5,
   /** Keep-alive PING after idleness. */
   KeepAlive: 6,
+  /** RFC 9000 §8.2.4: give up on (or challenge again) an unanswered PATH_CHALLENGE. */
+  PathValidation: 7,
 } as const;
 
 /** One timer kind. */
 export type Timer = typeof Timer[keyof typeof Timer];
 
 /** Number of timer kinds. */
-export const TIMER_COUNT = 7;
+export const TIMER_COUNT = 8;
 
 /** Names for logs, indexed by {@link Timer}. */
 export const TIMER_NAMES: readonly string[] = [
@@ -39,6 +41,7 @@ export const TIMER_NAMES: readonly string[] = [
   "ackDelay",
   "pacing",
   "keepAlive",
+  "pathValidation",
 ];
 
 /**

@@ -36,7 +36,7 @@ import {
 } from "../packet/header.ts";
 import type { Random } from "../random.ts";
 import { SUPPORTED_VERSIONS } from "../version.ts";
-import { TokenKeys } from "./tokens.ts";
+import { TokenKeys, TokenKind } from "./tokens.ts";
 
 /** Smallest datagram that may carry a client's first Initial (RFC 9000 §14.1). */
 export const MIN_INITIAL_DATAGRAM = 1200;
@@ -54,7 +54,10 @@ export interface EndpointConfig {
   readonly localCidLength?: number;
   /** Accepting connections: the server configuration. Absent: a client-only endpoint. */
   readonly server?: Omit<ServerConnectionConfig, "random" | "resetTokenFor">;
-  /** Validate client addresses with a Retry before creating state (RFC 9000 §8.1.2). */
+  /**
+   * Validate client addresses with a Retry before creating state (RFC 9000 §8.1.2);
+   * clients with a NEW_TOKEN token from an earlier connection skip it (§8.1.3).
+   */
   readonly retry?: boolean;
   /** Versions we accept for new connections (default: all we speak). */
   readonly versions?: readonly number[];
@@ -83,16 +86,21 @@ export interface EndpointStats {
   retriesSent: number;
   statelessResetsSent: number;
   accepted: number;
+  /** Connections whose NEW_TOKEN token validated the address. */
+  newTokensAccepted: number;
 }
 
+/** A datagram to send; `local`, when set, is the address to send it from (preferred_address). */
 interface Transmit {
   readonly datagram: Uint8Array;
   readonly remote: SocketAddress;
+  readonly local?: SocketAddress;
 }
 
 /** Turns CID bytes into a Map key without hex formatting. */
 function cidKey(cid: Uint8Array): string {
-  return String.fromCharCode(...cid);
+  // apply, not spread: spreading a typed array goes through its iterator.
+  return String.fromCharCode.apply(null, cid as unknown as number[]);
 }
 
 /** A QUIC endpoint: many connections behind one address. */
@@ -104,6 +112,7 @@ export class Endpoint {
     retriesSent: 0,
     statelessResetsSent: 0,
     accepted: 0,
+    newTokensAccepted: 0,
   };
   readonly #config: EndpointConfig;
   readonly #random: Random;
@@ -167,6 +176,11 @@ export class Endpoint {
   /** One UDP datagram from `remote`. Never throws for anything a peer sends. */
   handle(datagram: Uint8Array, remote: SocketAddress, now: number): void {
     this.stats.datagramsIn++;
+    // Fast path: a short header's DCID is at a fixed place (RFC 9000 §17.3); no header object.
+    if (datagram.length > this.#cidLength && (datagram[0]! & 0x80) === 0) {
+      this.#routeShort(datagram, remote, now);
+      return;
+    }
     let header;
     try {
       header = parsePacketHeader(datagram, 0, this.#cidLength);
@@ -303,8 +317,15 @@ export class Endpoint {
     }
     let originalDcid: Uint8Array | undefined;
     let retryScid: Uint8Array | undefined;
-    if (this.#config.retry === true) {
-      if (token.length === 0) {
+    // RFC 9000 §8.1.3: a NEW_TOKEN token of ours validates the address (no Retry,
+    // no amplification limit); an invalid one is ignored.
+    const validToken = token.length > 0 && token[0] === TokenKind.NewToken &&
+      this.#tokens.openNewToken(remote, token, now);
+    if (validToken) this.stats.newTokensAccepted++;
+    else if (this.#config.retry === true) {
+      // No token, or one that is not a Retry token (e.g. an expired NEW_TOKEN token):
+      // validate with a Retry (§8.1.3).
+      if (token.length === 0 || token[0] !== TokenKind.Retry) {
         this.#sendRetry(version, dcid, scid, remote, now);
         return;
       }
@@ -326,6 +347,7 @@ export class Endpoint {
         random: this.#random,
         localCidLength: this.#cidLength,
         resetTokenFor: (cid) => this.#tokens.resetToken(cid),
+        newToken: (addr, t) => this.#tokens.newToken(addr, t),
       },
       {
         remote,
@@ -335,7 +357,7 @@ export class Endpoint {
         localCid,
         ...(originalDcid !== undefined ? { originalDcid } : {}),
         ...(retryScid !== undefined ? { retryScid } : {}),
-        addressValidated: originalDcid !== undefined,
+        addressValidated: originalDcid !== undefined || validToken,
       },
       now,
     );

@@ -1,6 +1,11 @@
 /**
  * Tokens the endpoint makes and checks itself: stateless reset tokens (RFC 9000
- * §10.3.2) and address-validation tokens carried in Retry packets (§8.1.2).
+ * §10.3.2) and address-validation tokens carried in Retry packets (§8.1.2) or
+ * given in NEW_TOKEN frames for a later connection (§8.1.3).
+ *
+ * Address-validation tokens start with one clear byte naming their kind
+ * ({@link TokenKind}), authenticated with the rest, so a Retry token is never
+ * taken for a NEW_TOKEN token (§8.1.1 asks servers to tell them apart).
  *
  * Both are derived from a per-endpoint secret, so a server keeps no state per
  * token. Reset tokens are an HMAC of the connection ID (§10.3.2: "a static
@@ -23,6 +28,17 @@ const NONCE_LENGTH = 12;
 const TAG_LENGTH = 16;
 /** How long a Retry token is accepted: long enough for one round trip and some. */
 export const RETRY_TOKEN_LIFETIME = 10_000_000;
+
+/** How long a NEW_TOKEN token is accepted (§8.1.3 leaves it to us): one day. */
+export const NEW_TOKEN_LIFETIME = 86_400_000_000;
+
+/** The first byte of an address-validation token. */
+export const TokenKind = {
+  /** Carried in a Retry packet; proves the address one round trip ago. */
+  Retry: 0x52,
+  /** Given in NEW_TOKEN; proves the address (host only) in an earlier connection. */
+  NewToken: 0x4e,
+} as const;
 
 /** What a valid Retry token proves. */
 export interface RetryTokenContents {
@@ -63,18 +79,56 @@ export class TokenKeys {
     w.bytes(contents.originalDcid);
     w.u8(contents.retryScid.length);
     w.bytes(contents.retryScid);
-    const plain = w.toBytes();
+    return this.#seal(TokenKind.Retry, formatAddress(remote), w.toBytes());
+  }
+
+  /** A NEW_TOKEN token for a client at `remote` (RFC 9000 §8.1.3), bound to its host. */
+  newToken(remote: SocketAddress, now: number): Uint8Array {
+    const w = Writer.growable(8);
+    w.u64(BigInt(Math.floor(now)));
+    return this.#seal(TokenKind.NewToken, remote.hostname, w.toBytes());
+  }
+
+  /** True when `token` is a NEW_TOKEN token of ours for this host, younger than its lifetime. */
+  openNewToken(remote: SocketAddress, token: Uint8Array, now: number): boolean {
+    const plain = this.#open(TokenKind.NewToken, remote.hostname, token);
+    if (plain === null || plain.length !== 8) return false;
+    const issued = Number(new Reader(plain).u64());
+    return now >= issued && now - issued <= NEW_TOKEN_LIFETIME;
+  }
+
+  /** kind ‖ nonce ‖ AES-128-GCM(plain) ‖ tag, with kind and `bound` as associated data. */
+  #seal(kind: number, bound: string, plain: Uint8Array): Uint8Array {
     const nonce = new Uint8Array(NONCE_LENGTH);
     this.#random.fill(nonce);
     const cipher = createCipheriv("aes-128-gcm", this.#tokenKey, nonce);
-    cipher.setAAD(new TextEncoder().encode(formatAddress(remote)));
+    cipher.setAAD(new TextEncoder().encode(String.fromCharCode(kind) + bound));
     const body = cipher.update(plain);
     cipher.final();
-    const out = new Uint8Array(NONCE_LENGTH + body.length + TAG_LENGTH);
-    out.set(nonce, 0);
-    out.set(body, NONCE_LENGTH);
-    out.set(cipher.getAuthTag(), NONCE_LENGTH + body.length);
+    const out = new Uint8Array(1 + NONCE_LENGTH + body.length + TAG_LENGTH);
+    out[0] = kind;
+    out.set(nonce, 1);
+    out.set(body, 1 + NONCE_LENGTH);
+    out.set(cipher.getAuthTag(), 1 + NONCE_LENGTH + body.length);
     return out;
+  }
+
+  /** The plaintext of a token of `kind` sealed for `bound`, or null. */
+  #open(kind: number, bound: string, token: Uint8Array): Uint8Array | null {
+    if (token.length < 1 + NONCE_LENGTH + TAG_LENGTH || token[0] !== kind) return null;
+    const nonce = token.subarray(1, 1 + NONCE_LENGTH);
+    const body = token.subarray(1 + NONCE_LENGTH, token.length - TAG_LENGTH);
+    const tag = token.subarray(token.length - TAG_LENGTH);
+    try {
+      const decipher = createDecipheriv("aes-128-gcm", this.#tokenKey, nonce);
+      decipher.setAAD(new TextEncoder().encode(String.fromCharCode(kind) + bound));
+      decipher.setAuthTag(tag);
+      const plain = new Uint8Array(decipher.update(body));
+      decipher.final();
+      return plain;
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -82,20 +136,8 @@ export class TokenKeys {
    * or is older than {@link RETRY_TOKEN_LIFETIME}.
    */
   openRetryToken(remote: SocketAddress, token: Uint8Array, now: number): RetryTokenContents | null {
-    if (token.length < NONCE_LENGTH + TAG_LENGTH + 10) return null;
-    const nonce = token.subarray(0, NONCE_LENGTH);
-    const body = token.subarray(NONCE_LENGTH, token.length - TAG_LENGTH);
-    const tag = token.subarray(token.length - TAG_LENGTH);
-    let plain: Uint8Array;
-    try {
-      const decipher = createDecipheriv("aes-128-gcm", this.#tokenKey, nonce);
-      decipher.setAAD(new TextEncoder().encode(formatAddress(remote)));
-      decipher.setAuthTag(tag);
-      plain = new Uint8Array(decipher.update(body));
-      decipher.final();
-    } catch {
-      return null;
-    }
+    const plain = this.#open(TokenKind.Retry, formatAddress(remote), token);
+    if (plain === null) return null;
     try {
       const r = new Reader(plain);
       const issued = Number(r.u64());

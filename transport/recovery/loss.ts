@@ -134,6 +134,11 @@ export class LossRecovery {
   }
 
   /** Bytes in flight, all spaces (the congestion controller's count). */
+  /** The time of the latest input (µs). */
+  get now(): number {
+    return this.#now;
+  }
+
   get bytesInFlight(): number {
     return this.congestion.bytesInFlight;
   }

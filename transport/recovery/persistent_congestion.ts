@@ -74,7 +74,8 @@ export function inPersistentCongestion(
     }
     if (p.pn !== prevPn + 1) start = null;
     prevPn = p.pn;
-    if (!p.ackEliciting) continue;
+    // A lost PMTU probe says nothing about congestion (RFC 9000 §14.4).
+    if (!p.ackEliciting || p.isPmtuProbe === true) continue;
     if (start === null) start = p;
     else if (p.timeSent - start.timeSent > duration) return true;
   }

@@ -53,3 +53,13 @@ Deno.test("inPersistentCongestion() skips packets sent up to the first RTT sampl
   assert.equal(inPersistentCongestion([early, a, b], rtt, 0), false);
   assert.equal(inPersistentCongestion([early, a, packet(APP, 3, 500_002 + d)], rtt, 0), true);
 });
+
+Deno.test("inPersistentCongestion() ignores lost PMTU probes (RFC 9000 §14.4)", () => {
+  const rtt = sampled();
+  const d = persistentCongestionDuration(rtt, 25_000);
+  const first = packet(APP, 1, 1_000);
+  const probe = { ...packet(APP, 2, 1_000 + d + 1), isPmtuProbe: true };
+  assert.equal(inPersistentCongestion([first, probe], rtt, 25_000), false);
+  const data = packet(APP, 2, 1_000 + d + 1);
+  assert.equal(inPersistentCongestion([first, data], rtt, 25_000), true);
+});

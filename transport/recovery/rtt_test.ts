@@ -88,3 +88,14 @@ Deno.test("RttEstimator.pto() uses kGranularity when rttvar is tiny", () => {
   assert.equal(rtt.smoothed, INITIAL_RTT);
   assert.equal(rtt.hasSample, false);
 });
+
+Deno.test("RttEstimator.reset() forgets the samples (a new path, RFC 9000 §9.4)", () => {
+  const rtt = new RttEstimator();
+  rtt.update(40_000, 0, true, 0, 5);
+  assert.equal(rtt.smoothed, 40_000);
+  rtt.reset();
+  assert.equal(rtt.hasSample, false);
+  assert.equal(rtt.smoothed, 333_000);
+  assert.equal(rtt.min, 0);
+  assert.equal(rtt.firstSampleTime, -1);
+});

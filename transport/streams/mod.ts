@@ -39,6 +39,7 @@
  */
 
 export { RangeSet } from "./range_set.ts";
+export { ByteSlab } from "./byte_slab.ts";
 export { RecvBuffer } from "./recv_buffer.ts";
 export { SendBuffer, type SendSegment } from "./send_buffer.ts";
 export { RecvWindow, SendCredit } from "./flow_control.ts";

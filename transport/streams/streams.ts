@@ -16,6 +16,7 @@
  * @module
  */
 
+import { ByteSlab } from "./byte_slab.ts";
 import { TransportError, TransportErrorCode } from "../errors.ts";
 import type {
   DataBlockedFrame,
@@ -102,6 +103,8 @@ export class Streams {
   readonly #local: StreamLimits;
   readonly #maxWindow: number;
   readonly #sendBufferSize: number;
+  /** Copies of written data (256 KB slabs, released as the data is acknowledged). */
+  readonly #slab = new ByteSlab(256 * 1024);
   readonly #streams = new Map<StreamId, Stream>();
   readonly #scheduler = new StreamScheduler();
   /** Streams with a stream-level control frame pending. */
@@ -220,7 +223,8 @@ export class Streams {
     if (send.buffer.finished) throw new TypeError(`Cannot write to stream ${id}: finished`);
     const room = this.#sendBufferSize - send.buffer.unacked;
     const n = room <= 0 ? 0 : Math.min(room, data.length);
-    if (n > 0) send.write(data.slice(0, n));
+    // One copy, from a slab: writes come in small pieces as the window opens.
+    if (n > 0) send.write(this.#slab.copy(data.subarray(0, n)));
     if (n < data.length) send.writeBlocked = true;
     else if (fin) send.finish();
     this.#scheduler.enqueue(send);

@@ -75,6 +75,11 @@ export interface CongestionController {
   canSend(bytes: number): boolean;
   /** Removes a packet from bytes in flight without any congestion signal (RFC 9002 §6.4). */
   onPacketDiscarded(p: SentPacket): void;
+  /**
+   * The peer moved to a new path: back to the initial window in slow start,
+   * bytes in flight kept (RFC 9000 §9.4).
+   */
+  resetForNewPath?(): void;
 }
 
 /**
@@ -132,6 +137,13 @@ export abstract class WindowController implements CongestionController {
     this.#mds = size;
     if (!this.#grown && this.recoveryStartTime < 0) this.cwnd = initialWindow(size);
     this.cwnd = Math.max(this.cwnd, minimumWindow(size));
+  }
+  /** Back to the initial window in slow start, bytes in flight kept (RFC 9000 §9.4). */
+  resetForNewPath(): void {
+    this.cwnd = initialWindow(this.#mds);
+    this.threshold = Infinity;
+    this.recoveryStartTime = -1;
+    this.#grown = false;
   }
   /** kMinimumWindow for the current datagram size. */
   get minimumWindow(): number {

@@ -84,6 +84,18 @@ export class Cubic extends WindowController {
   #lastSendTime = -1;
   #prior: CubicSnapshot | null = null;
 
+  /** Back to the initial window, forgetting the cubic epoch (RFC 9000 §9.4). */
+  override resetForNewPath(): void {
+    super.resetForNewPath();
+    this.#wMax = 0;
+    this.#k = 0;
+    this.#epochStart = -1;
+    this.#cwndEpoch = 0;
+    this.#wEst = 0;
+    this.#cwndPrior = 0;
+    this.#prior = null;
+  }
+
   /** W_max, bytes. */
   get wMax(): number {
     return this.#wMax;

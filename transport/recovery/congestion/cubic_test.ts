@@ -184,3 +184,15 @@ Deno.test("Cubic does not grow while application-limited", () => {
   assert.equal(cc.window, 8400);
   assert.equal(cc.epochStart, -1);
 });
+
+Deno.test("Cubic.resetForNewPath() returns to the initial window and forgets W_max, keeping bytes in flight", () => {
+  const cc = afterLoss();
+  assert.equal(cc.wMax, 12000);
+  const flight = cc.bytesInFlight;
+  cc.resetForNewPath();
+  assert.equal(cc.window, 12000);
+  assert.equal(cc.ssthresh, Infinity);
+  assert.equal(cc.wMax, 0);
+  assert.equal(cc.bytesInFlight, flight);
+  assert.equal(cc.inRecovery(100_000), false);
+});
