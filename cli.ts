@@ -1,57 +1,74 @@
-// deno-lint-ignore-file no-console
 /**
- * The `pquic` command.
+ * The `pquic` command: picoquicdemo's client and server
+ * (`pquic [server_name [port [scenario]]] [options]`), the friendlier
+ * `pquic server` / `pquic client URL`, and the eBPF tools (`pquic vm`).
+ * `pquic --help` lists the options and the exit codes.
  *
- * ```
- * pquic vm run <file.o|raw> [--entry fn] [--args a,b,c] [--mem FILE] [--interp|--jit]
- * pquic vm disasm <file>
- * pquic --help | --version
+ * ```sh
+ * deno run -A cli.ts                      # server on port 4443
+ * deno run -A cli.ts -4 -G 10000 ::1 4443 # client: GET /10000
  * ```
  *
  * @module
  */
 
+import { type Command, ExitCode, parseCommand } from "./cli/args.ts";
+import { runClient } from "./cli/client.ts";
+import { Log, writeAll } from "./cli/log.ts";
+import { runServer } from "./cli/server.ts";
+import { usage } from "./cli/usage.ts";
 import { vmCommand } from "./vm/command.ts";
 
 /** The version printed by `pquic --version`. */
 export const VERSION = "0.1.0";
 
-const USAGE = `pquic ${VERSION} — Pluginized QUIC
-
-Usage:
-  pquic vm run <file.o|raw> [--entry fn] [--args a,b,c] [--mem FILE] [--interp|--jit]
-                      load, verify and run one eBPF function; prints r0 in hex
-  pquic vm disasm <file>
-                      print the eBPF instructions of an object or raw bytecode
-  pquic --help        this text
-  pquic --version     the version
-
-The QUIC client and server modes (picoquicdemo-compatible) are not available yet.`;
+const encoder = new TextEncoder();
+const stdout = (line: string) => writeAll(Deno.stdout, encoder.encode(line + "\n"));
+const stderr = (line: string) => writeAll(Deno.stderr, encoder.encode(line + "\n"));
 
 /**
  * Runs the command line and returns the exit code: 0 success, 1 failure of
- * the operation, 2 bad usage.
+ * the operation (connection, transfer), 2 bad usage.
+ *
+ * @param args The arguments after the program name.
+ * @param env Environment lookups (default: the process environment).
  */
-export async function main(args: string[]): Promise<number> {
-  const out = (line: string) => console.log(line);
-  const err = (line: string) => console.error(line);
-  const [first, ...rest] = args;
-  switch (first) {
-    case undefined:
-    case "-h":
-    case "--help":
+export async function main(
+  args: string[],
+  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
+): Promise<number> {
+  const command: Command = parseCommand(args, env);
+  switch (command.mode) {
     case "help":
-      out(USAGE);
-      return first === undefined ? 2 : 0;
-    case "--version":
-      out(`pquic ${VERSION}`);
-      return 0;
+      stdout(usage(VERSION));
+      return ExitCode.Ok;
+    case "version":
+      stdout(`pquic ${VERSION}`);
+      return ExitCode.Ok;
     case "vm":
-      return await vmCommand(rest, out, err);
-    default:
-      err(`pquic: the client and server modes are not available yet (got "${first}")`);
-      err(USAGE);
-      return 2;
+      return await vmCommand(command.args, stdout, stderr);
+    case "error":
+      stderr(`pquic: ${command.message}`);
+      if (command.showUsage) stderr(`\n${usage(VERSION)}`);
+      else stderr("Try pquic --help.");
+      return ExitCode.Usage;
+    case "server":
+    case "client": {
+      let log: Log;
+      try {
+        log = Log.open(command.logFile);
+      } catch (e) {
+        stderr(`pquic: cannot open the log file: ${e instanceof Error ? e.message : e}`);
+        return ExitCode.Usage;
+      }
+      try {
+        if (command.mode === "server") return await runServer(command, { log, env });
+        const progress = Deno.stdout.isTerminal() ? Deno.stdout : null;
+        return await runClient(command, { log, env, progress });
+      } finally {
+        log.close();
+      }
+    }
   }
 }
 

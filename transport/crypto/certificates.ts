@@ -18,8 +18,8 @@
  * @module
  */
 
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import "npm:reflect-metadata@0.2.2";
+import * as x509 from "npm:@peculiar/x509@2.2.0";
 import { Buffer } from "node:buffer";
 import { constants, createPrivateKey, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { TlsAlert } from "../tls/session.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import "npm:reflect-metadata@0.2.2";
+import * as x509 from "npm:@peculiar/x509@2.2.0";
 import { createPrivateKey } from "node:crypto";
 import { TlsAlert } from "../tls/session.ts";
 import {
