@@ -10,8 +10,7 @@
  * @module
  */
 
-import "npm:reflect-metadata@0.2.2";
-import * as x509 from "npm:@peculiar/x509@2.2.0";
+import * as x509 from "./x509.ts";
 import { createPrivateKey } from "node:crypto";
 import { CryptoRandom, type Random } from "../random.ts";
 import { parseIpAddress } from "./server_name.ts";

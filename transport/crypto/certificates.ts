@@ -18,8 +18,7 @@
  * @module
  */
 
-import "npm:reflect-metadata@0.2.2";
-import * as x509 from "npm:@peculiar/x509@2.2.0";
+import * as x509 from "./x509.ts";
 import { Buffer } from "node:buffer";
 import { constants, createPrivateKey, createPublicKey, type KeyObject, verify } from "node:crypto";
 import { TlsAlert } from "../tls/session.ts";

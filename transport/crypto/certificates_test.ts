@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import "npm:reflect-metadata@0.2.2";
-import * as x509 from "npm:@peculiar/x509@2.2.0";
+import * as x509 from "./x509.ts";
 import { createPrivateKey } from "node:crypto";
 import { TlsAlert } from "../tls/session.ts";
 import {
