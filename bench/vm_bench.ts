@@ -10,7 +10,9 @@
  *   multiply in a function called twice per byte (bpf-to-bpf calls);
  * - checksum: the Internet checksum (RFC 1071) over 1,500 bytes,
  *   `vm/testdata/c/checksum.c` compiled by clang;
- * - helpers: a loop of 100 helper calls (the cost of crossing into the host);
+ * - helpers: a loop of 100 helper calls (the cost of crossing into the host),
+ *   with a number helper (small arguments, and a pointer argument) and with a
+ *   BigInt helper (vm/helpers.ts);
  * - calls: a loop of 100 bpf-to-bpf calls (one Wasm function per eBPF function).
  *
  * Before benching, each kernel's result is checked to be the same on all three.
@@ -25,7 +27,7 @@ import { assemble } from "../vm/assembler.ts";
 import type { EngineFactory } from "../vm/engine.ts";
 import { HelperTable } from "../vm/helpers.ts";
 import { interpreter } from "../vm/interpreter.ts";
-import { InstanceMemory, MEMORY_BASE } from "../vm/memory.ts";
+import { InstanceMemory, MEMORY_BASE, MEMORY_BASE_NUMBER } from "../vm/memory.ts";
 import { loadElf } from "../vm/elf.ts";
 import { loadData, makeProgram, type Program } from "../vm/program.ts";
 import { verify } from "../vm/verifier.ts";
@@ -136,6 +138,11 @@ loop:
   mov r0, r7
   exit`;
 const HELPER_CALLS = 100;
+const HELPER_BIG_ASM = HELPER_ASM.replace("call 1", "call 2");
+// The same with a pointer-sized first argument (MEMORY_BASE + i, above 2^31:
+// a number helper then gets its arguments as doubles rather than small integers).
+const HELPER_PTR_ASM = HELPER_ASM.replace("mov r1, r8", "lddw r1, 0x100000000\n  add r1, r8")
+  .replace("call 1", "call 3");
 
 // r1 = count: sum of f(i) = i + 7 through a bpf-to-bpf call per iteration.
 const CALL_ASM = `
@@ -170,10 +177,24 @@ function helpersLoopTs(n: number): number {
   return s;
 }
 
+// The same host function in the two helper forms (vm/helpers.ts): plain
+// numbers (what a helper taking pointers, lengths and small values uses) and
+// full-width BigInts.
 const helpers = new HelperTable().register({
   id: 1,
   name: "host_field",
+  arity: 2,
+  callNumber: (_ctx, a, b) => hostFieldNumber(a, b),
+}).register({
+  id: 2,
+  name: "host_field_big",
   call: (_ctx, a, b) => hostField(a, b),
+}).register({
+  id: 3,
+  name: "host_field_ptr",
+  arity: 2,
+  // Its own copy of the arithmetic, so the two kernels do not share type feedback.
+  callNumber: (_ctx, p, b) => (p - MEMORY_BASE_NUMBER) * 3 + b,
 });
 
 interface Setup {
@@ -230,6 +251,8 @@ function onInput(m: InstanceMemory): bigint[] {
 const cks = setup(objectOf("checksum"), onInput);
 const gfc = setup(objectOf("gf256"), onInput);
 const hlp = setup(HELPER_ASM, () => [BigInt(HELPER_CALLS)]);
+const hlpBig = setup(HELPER_BIG_ASM, () => [BigInt(HELPER_CALLS)]);
+const hlpPtr = setup(HELPER_PTR_ASM, () => [BigInt(HELPER_CALLS)]);
 const calls = setup(CALL_ASM, () => [BigInt(HELPER_CALLS)]);
 
 // ---- Check that all three compute the same before measuring ----
@@ -244,6 +267,8 @@ const calls = setup(CALL_ASM, () => [BigInt(HELPER_CALLS)]);
     assert.equal(cks.run(f)(), BigInt(checksumTs(input)), `checksum on ${f.name}`);
     assert.equal(gfc.run(f)(), BigInt(gfMacTs(input)), `gf_mac on ${f.name}`);
     assert.equal(hlp.run(f)(), BigInt(helpersLoopTs(HELPER_CALLS)), `helpers on ${f.name}`);
+    assert.equal(hlpBig.run(f)(), BigInt(helpersLoopTs(HELPER_CALLS)), `helpers on ${f.name}`);
+    assert.equal(hlpPtr.run(f)(), BigInt(helpersLoopTs(HELPER_CALLS)), `helpers on ${f.name}`);
     const wantCalls = (HELPER_CALLS * (HELPER_CALLS - 1)) / 2 + 7 * HELPER_CALLS;
     assert.equal(calls.run(f)(), BigInt(wantCalls), `calls on ${f.name}`);
   }
@@ -302,6 +327,28 @@ Deno.bench({
 });
 
 Deno.bench({
+  name: "100 helper calls, pointer argument: interpreter",
+  group: "helpers_pointer",
+  fn: hlpPtr.bench(interpreter),
+});
+Deno.bench({
+  name: "100 helper calls, pointer argument: wasm",
+  group: "helpers_pointer",
+  fn: hlpPtr.bench(wasmCompiler),
+});
+
+Deno.bench({
+  name: "100 BigInt helper calls: interpreter",
+  group: "helpers_bigint",
+  fn: hlpBig.bench(interpreter),
+});
+Deno.bench({
+  name: "100 BigInt helper calls: wasm",
+  group: "helpers_bigint",
+  fn: hlpBig.bench(wasmCompiler),
+});
+
+Deno.bench({
   name: "100 bpf-to-bpf calls: interpreter",
   group: "calls",
   fn: calls.bench(interpreter),
@@ -315,7 +362,7 @@ Deno.bench({
     new WebAssembly.Module(compileProgram(gf.program.instructions, [0]).bytes);
   },
 });
-const cached = new ModuleCache().get(gf.program);
+const cached = new ModuleCache().get(gf.program, helpers);
 Deno.bench({
   name: "instantiate gf256 kernel (cached module)",
   group: "setup",

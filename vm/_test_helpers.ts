@@ -107,5 +107,33 @@ export function testHelpers(): HelperTable {
       return v;
     },
   });
+  // Number helpers (arguments and result as plain numbers).
+  t.register({
+    id: 8,
+    name: "mix_numbers",
+    arity: 3,
+    // Negative results wrap modulo 2^64; past 2^53 the result is no safe integer.
+    callNumber: (_c, a, b, c) => a + 2 * b - c,
+  });
+  t.register({
+    id: 9,
+    name: "sum_bytes_number",
+    arity: 2,
+    callNumber(ctx, ptr, len) {
+      const n = length(BigInt(len), ctx.memory.size);
+      const off = ctx.memory.check(BigInt(ptr), n, false);
+      const bytes = ctx.memory.bytes();
+      let s = 0;
+      for (let i = 0; i < n; i++) s += bytes[off + i]!;
+      return s;
+    },
+  });
+  t.register({
+    id: 10,
+    name: "count_args",
+    arity: 5,
+    callNumber: (_c, a, b, c, d, e) => [a, b, c, d, e].filter((x) => x !== 0).length,
+  });
+  t.register({ id: 11, name: "forty_two", arity: 0, callNumber: () => 42 });
   return t;
 }

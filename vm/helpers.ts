@@ -13,6 +13,7 @@
  * @module
  */
 
+import { PluginFault } from "./fault.ts";
 import type { InstanceMemory } from "./memory.ts";
 
 /** What a helper sees of the running instance. */
@@ -23,17 +24,104 @@ export interface HelperContext {
   data: unknown;
 }
 
-/** One helper function. */
+const TWO_64 = 1n << 64n;
+
+/** Most arguments a helper takes (r1..r5). */
+export const MAX_HELPER_ARGS = 5;
+
+/**
+ * One helper function, in one of two forms (exactly one of `call` and
+ * `callNumber` is given):
+ *
+ * - `call`: the full-width form. r1..r5 arrive as unsigned 64-bit BigInts and
+ *   the result is taken modulo 2^64. For helpers that need all 64 bits.
+ * - `callNumber` with `arity`: the fast form. r1..r`arity` arrive as plain
+ *   numbers, `Number(rN)` of the unsigned register (exact below 2^53, which
+ *   covers every pointer and length; larger values are rounded to the nearest
+ *   double). The result, converted with ToNumber (as WebAssembly converts an
+ *   import's result), must be a safe integer (`Number.isSafeInteger`); a
+ *   negative one is taken modulo 2^64 (-1 → 0xffff_ffff_ffff_ffff). Anything
+ *   else faults with kind "helper". The Wasm engine imports `callNumber`
+ *   itself and passes these arguments as doubles (or small integers) instead
+ *   of BigInts, which makes a call several times cheaper.
+ *
+ * Both engines call the same function with the same arguments, so they agree.
+ */
 export interface HelperDef {
   /** Number used by `call imm`; a non-negative 32-bit integer. */
   id: number;
   /** Name for ELF symbol binding and messages. */
   name: string;
   /**
-   * The implementation: r1..r5 in, r0 out (all unsigned 64-bit; the engine
-   * truncates the result with BigInt.asUintN(64, …)).
+   * The full-width implementation: r1..r5 in, r0 out (all unsigned 64-bit;
+   * the engine truncates the result with BigInt.asUintN(64, …)).
    */
-  call(ctx: HelperContext, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint;
+  call?(ctx: HelperContext, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint): bigint;
+  /** Number of arguments `callNumber` takes (0 to 5); required with it. */
+  arity?: number;
+  /**
+   * The number implementation: `arity` arguments in, a safe integer out (see
+   * above). Called as a plain function (no `this`).
+   */
+  callNumber?(ctx: HelperContext, ...args: number[]): number;
+}
+
+/**
+ * Calls a helper the way both engines do: the BigInt form with r1..r5, or
+ * the number form with `Number(r1)`…; the result is r0, unsigned 64-bit.
+ * A PluginFault thrown by the helper passes through (the engine adds the pc).
+ *
+ * @param def the helper
+ * @param ctx the helper context
+ * @param r registers r0..r5 at least (unsigned 64-bit), read from index 1
+ * @returns r0
+ * @throws PluginFault "helper" when a number helper returns no safe integer
+ */
+export function invokeHelper(def: HelperDef, ctx: HelperContext, r: readonly bigint[]): bigint {
+  const f = def.callNumber;
+  if (f !== undefined) {
+    let x: number;
+    switch (def.arity) {
+      case 0:
+        x = f(ctx);
+        break;
+      case 1:
+        x = f(ctx, Number(r[1]!));
+        break;
+      case 2:
+        x = f(ctx, Number(r[1]!), Number(r[2]!));
+        break;
+      case 3:
+        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!));
+        break;
+      case 4:
+        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!));
+        break;
+      default:
+        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!), Number(r[5]!));
+    }
+    // ToNumber, as a WebAssembly import's result is converted.
+    const v = BigInt(checkNumberResult(def, +x));
+    return v < 0n ? v + TWO_64 : v;
+  }
+  return BigInt.asUintN(64, def.call!(ctx, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+}
+
+/**
+ * Checks the result of a number helper, after ToNumber (both engines call
+ * this, the Wasm engine from its fault import).
+ *
+ * @param def the helper
+ * @param x what `callNumber` returned, converted to a number
+ * @returns x, a safe integer
+ * @throws PluginFault "helper" for anything else
+ */
+export function checkNumberResult(def: HelperDef, x: number): number {
+  if (Number.isSafeInteger(x)) return x as number;
+  throw new PluginFault(
+    "helper",
+    `helper ${def.name} returned ${String(x)}, not a safe integer`,
+  );
 }
 
 /**
@@ -45,6 +133,7 @@ export interface HelperDef {
  * import assert from "node:assert/strict";
  * const t = new HelperTable();
  * t.register({ id: 1, name: "twice", call: (_c, a) => a * 2n });
+ * t.register({ id: 2, name: "add", arity: 2, callNumber: (_c, a, b) => a + b });
  * assert.equal(t.byName("twice")?.id, 1);
  * ```
  */
@@ -57,9 +146,23 @@ export class HelperTable {
    *
    * @param def the helper
    * @returns this table
-   * @throws RangeError on a duplicate id or name, or an invalid id
+   * @throws RangeError on a duplicate id or name, an invalid id, or not
+   *   exactly one of `call` and `callNumber` (with an arity of 0 to 5)
    */
   register(def: HelperDef): this {
+    if ((def.call === undefined) === (def.callNumber === undefined)) {
+      throw new RangeError(
+        `Cannot register helper "${def.name}": give exactly one of call and callNumber`,
+      );
+    }
+    if (
+      def.callNumber !== undefined &&
+      !(Number.isInteger(def.arity) && def.arity! >= 0 && def.arity! <= MAX_HELPER_ARGS)
+    ) {
+      throw new RangeError(
+        `Cannot register helper "${def.name}": arity must be 0 to ${MAX_HELPER_ARGS}`,
+      );
+    }
     if (!Number.isInteger(def.id) || def.id < 0 || def.id > 0x7fff_ffff) {
       throw new RangeError(`Cannot register helper "${def.name}": invalid id ${def.id}`);
     }

@@ -14,7 +14,7 @@
 import type { Engine, EngineFactory, RunOptions } from "./engine.ts";
 import { DEFAULT_FUEL } from "./engine.ts";
 import { fuelFault, PluginFault, stackOverflowFault } from "./fault.ts";
-import type { HelperContext, HelperTable } from "./helpers.ts";
+import { type HelperContext, type HelperTable, invokeHelper } from "./helpers.ts";
 import * as I from "./isa.ts";
 import { type InstanceMemory, MAX_CALL_DEPTH, STACK_FRAME_SIZE } from "./memory.ts";
 import type { Program } from "./program.ts";
@@ -336,7 +336,7 @@ class Interpreter implements Engine {
       throw new PluginFault("helper", `pc ${pc}: call to unknown helper ${id}`, { pc });
     }
     try {
-      return u64(h.call(this.#ctx, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+      return invokeHelper(h, this.#ctx, r);
     } catch (e) {
       if (e instanceof PluginFault && e.pc === undefined) e.pc = pc;
       throw e;

@@ -47,7 +47,14 @@ export {
   PluginFault,
   stackOverflowFault,
 } from "./fault.ts";
-export { type HelperContext, type HelperDef, HelperTable } from "./helpers.ts";
+export {
+  checkNumberResult,
+  type HelperContext,
+  type HelperDef,
+  HelperTable,
+  invokeHelper,
+  MAX_HELPER_ARGS,
+} from "./helpers.ts";
 export { DEFAULT_FUEL, type Engine, type EngineFactory, type RunOptions } from "./engine.ts";
 export { assemble, assembleBytes } from "./assembler.ts";
 export { disassemble, disassembleOne } from "./disassembler.ts";

@@ -146,8 +146,49 @@ function alu(s: GenState): string {
   return `${op} r${dst}, ${imm}`;
 }
 
+/**
+ * A table lookup: a bounded index (a loaded byte or half, or a masked
+ * register) added to a base, the accesses the emitter checks through the
+ * base's flag (wasm/ranges.ts). The base is the buffer or a pointer near the
+ * end of the first page, so both the flag's fast path and its precise
+ * fallback run, faults included.
+ */
+function table(s: GenState): string {
+  const { rng } = s;
+  const pool = [...WRITABLE];
+  const take = () => pool.splice(rng.int(pool.length), 1)[0]!;
+  const i = take();
+  const p = take();
+  const x = take();
+  const lines: string[] = [];
+  const kind = rng.int(3);
+  if (kind === 0) lines.push(`ldxb r${i}, [r1+${rng.int(BUFFER_SIZE)}]`);
+  else if (kind === 1) lines.push(`ldxh r${i}, [r1+${rng.int(BUFFER_SIZE - 1)}]`);
+  else lines.push(`mov r${i}, r${reg(rng)}`, `and r${i}, ${rng.pick([0xff, 0x3ff, 7, 0])}`);
+  lines.push(
+    rng.chance(0.8)
+      ? `mov r${p}, r1`
+      : `lddw r${p}, 0x${(0x1_0001_0000 - rng.int(1200)).toString(16)}`,
+  );
+  // r = base + index, either way round.
+  const ptr = rng.chance(0.7) ? p : i;
+  lines.push(ptr === p ? `add r${p}, r${i}` : `add r${i}, r${p}`);
+  const count = 1 + rng.int(2);
+  for (let k = 0; k < count; k++) {
+    const sz = rng.pick(SIZES);
+    const off = rng.int(64) - 16;
+    const at = `[r${ptr}${off < 0 ? "-" : "+"}${Math.abs(off)}]`;
+    const roll = rng.int(10);
+    if (roll < 6) lines.push(`ldx${sz} r${x}, ${at}`);
+    else if (roll < 8) lines.push(`stx${sz} ${at}, r${reg(rng)}`);
+    else lines.push(`st${sz} ${at}, ${imm32(rng)}`);
+  }
+  return lines.join("\n");
+}
+
 function mem(s: GenState): string {
   const { rng } = s;
+  if (rng.chance(0.03)) return table(s);
   const size = rng.pick(SIZES);
   const n = SIZE_BYTES[size]!;
   let addr: string;
@@ -220,7 +261,15 @@ function helper(s: GenState): string[] {
   const r = rng.int(100);
   if (r < 70) return ["call 1"];
   if (r < 85) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, "call 2"];
-  if (r < 97) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, `mov r3, ${rng.int(256)}`, "call 3"];
+  if (r < 90) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, `mov r3, ${rng.int(256)}`, "call 3"];
+  // Number helpers: r1 (a pointer, above 2^31) or small values, or anything.
+  if (r < 92) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, "call 9"];
+  if (r < 93) return ["call 8"];
+  if (r < 96) {
+    const small = () => `${rng.pick([0, 1, 5, 0x7fffffff, 0x40000000])}`;
+    return ["mov r6, r1", `mov r1, ${small()}`, `mov r2, ${small()}`, "call 8", "mov r1, r6"];
+  }
+  if (r < 97) return [rng.chance(0.5) ? "call 10" : "call 11"];
   return ["mov r6, r1", `mov r1, ${rng.pick([1, 65536])}`, "call 6", "mov r1, r6"];
 }
 

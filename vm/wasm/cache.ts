@@ -1,7 +1,9 @@
 /**
  * The module cache: a compiled `WebAssembly.Module` per program digest
- * (`program.digest`, SHA-256 of code and data), so a second instance of the
- * same program costs an instantiation only.
+ * (`program.digest`, SHA-256 of code and data) and helper forms (which
+ * helper ids the program calls are number helpers, and their arity: they
+ * decide the import types), so a second instance of the same program costs
+ * an instantiation only.
  *
  * Entries are kept in insertion order and the oldest is dropped past
  * {@link DEFAULT_CACHE_ENTRIES} (an arbitrary bound: a few hundred distinct
@@ -11,6 +13,8 @@
  */
 
 import { PluginFault } from "../fault.ts";
+import type { HelperTable } from "../helpers.ts";
+import { CALL_HELPER, CLASS_JMP, isWide, JMP_CALL } from "../isa.ts";
 import type { Program } from "../program.ts";
 import { type CompiledLayout, type CompileOptions, compileProgram } from "./compile.ts";
 
@@ -75,19 +79,25 @@ export class ModuleCache {
    * The compiled module of a verified program, compiling it on first use.
    *
    * @param program a program that passed `verify()`
+   * @param helpers the helper table the program will run with: its number
+   *   helpers are imported in the number form (without it, every helper uses
+   *   the BigInt form)
    * @returns the cached or freshly compiled module
    */
-  get(program: Program): CompiledProgram {
+  get(program: Program, helpers?: HelperTable): CompiledProgram {
     // Code and data make the digest; the symbol table decides which entries get
-    // an export, so it is part of the key too.
+    // an export, and the helper forms decide the import types, so both are
+    // part of the key too.
     const entries = entriesOf(program);
-    const key = `${program.digest}:${entries.join(",")}`;
+    const numberHelpers = numberHelpersOf(program, helpers);
+    const forms = [...numberHelpers].map(([id, n]) => `${id}/${n}`).join(",");
+    const key = `${program.digest}:${entries.join(",")}:${forms}`;
     const known = this.#modules.get(key);
     if (known !== undefined) {
       this.stats.hits++;
       return known;
     }
-    const out = compileProgram(program.instructions, entries, this.#options);
+    const out = compileProgram(program.instructions, entries, { ...this.#options, numberHelpers });
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(out.bytes);
@@ -101,6 +111,7 @@ export class ModuleCache {
       entries: out.entries,
       helperIds: out.helperIds,
       groups: out.groups,
+      numberHelpers: out.numberHelpers,
     };
     this.stats.compiles++;
     if (this.#modules.size >= this.#limit) {
@@ -115,6 +126,22 @@ export class ModuleCache {
   clear(): void {
     this.#modules.clear();
   }
+}
+
+/** The program's helper calls that go to number helpers, by id (ascending), with arity. */
+function numberHelpersOf(program: Program, helpers?: HelperTable): Map<number, number> {
+  const out = new Map<number, number>();
+  if (helpers === undefined) return out;
+  const code = program.instructions;
+  for (let pc = 0; pc < code.length; pc++) {
+    const ins = code[pc]!;
+    if (ins.opcode === (CLASS_JMP | JMP_CALL) && ins.src === CALL_HELPER) {
+      const def = helpers.byId(ins.imm);
+      if (def?.callNumber !== undefined) out.set(ins.imm, def.arity ?? 0);
+    }
+    if (isWide(ins.opcode)) pc++;
+  }
+  return new Map([...out].sort((a, b) => a[0] - b[0]));
 }
 
 function entriesOf(program: Program): number[] {

@@ -4,33 +4,38 @@
  * Module shape:
  *
  * - imports: `env.fault(code i32, pc i32, off i64, size i32)` (throws the
- *   PluginFault; see {@link FaultCode}), `h.<id>(r1 … r5 i64, pc i32) → i64`
- *   for every helper id the program calls, and `env.memory` (the instance's
- *   `WebAssembly.Memory`);
+ *   PluginFault; see {@link FaultCode}), for every helper id the program
+ *   calls either `h.<id>(r1 … r5 i64, pc i32) → i64` (a BigInt helper) or,
+ *   for a number helper of arity n (helpers.ts), its own function as
+ *   `h.<id>(ctx externref, r1 … rn f64) → f64` (arguments by
+ *   `f64.convert_i64_u`, the result checked to be a safe integer and
+ *   converted back by `i64.trunc_f64_s`: no BigInt crosses the boundary) and
+ *   `i.<id>(ctx, r1 … rn i32) → f64`, called instead when every argument is
+ *   below 2^31 (small integers cross as tagged integers, without allocation;
+ *   the helper sees the same numbers either way), and
+ *   `env.memory` (the instance's `WebAssembly.Memory`);
  * - globals: the shared fuel counter (i64) and the frame count (i32), so
- *   bpf-to-bpf calls spend one budget per run;
- * - one function per eBPF function, `(r0 … r10) → (r0 … r5)` (emit.ts);
- * - one export per function entry, `f<pc>(r1 … r5, r10, fuel) → r0`, which
+ *   bpf-to-bpf calls spend one budget per run; the helper context
+ *   (externref, set at instantiation) and the pc of the last number-helper
+ *   call (i32, for the faults such a helper throws);
+ * - one function per eBPF function, `(r0 … r10) → (r0 … r5)` (emit.ts), or
+ *   `(r0 … r10) → r0` for a function that no local call targets;
+ * - one export per function entry, `f<pc>(r1 … r5, r10 i64, fuel f64) → r0`, which
  *   resets the globals and calls the function with r0 and r6–r9 zero.
  *
- * The module depends only on the program's code: memory size, helpers and
- * budget come in at instantiation or per run, so one module serves every
- * instance of the program (cache.ts).
+ * The module depends only on the program's code and on which of its helpers
+ * are number helpers (and their arity): memory size, helper implementations
+ * and budget come in at instantiation or per run, so one module serves every
+ * instance of the program with the same helper forms (cache.ts).
  *
  * @module
  */
 
-import { CALL_HELPER, CLASS_JMP, type Instruction, isWide, JMP_CALL } from "../isa.ts";
+import { CALL_HELPER, CALL_LOCAL, CLASS_JMP, type Instruction, isWide, JMP_CALL } from "../isa.ts";
 import { buildCfg, findLeaders, functionEntries } from "./cfg.ts";
-import {
-  type AccessGroup,
-  type EmitEnv,
-  emitFunction,
-  EXTRA_LOCALS,
-  FUNC_PARAMS,
-  FUNC_RESULTS,
-} from "./emit.ts";
-import { CodeWriter, ModuleBuilder, Op, ValType } from "./module.ts";
+import type { AccessGroup } from "./access.ts";
+import { type EmitEnv, emitFunction, EXTRA_LOCALS, FUNC_PARAMS, FUNC_RESULTS } from "./emit.ts";
+import { CodeWriter, MISC_I64_TRUNC_SAT_F64_S, ModuleBuilder, Op, ValType } from "./module.ts";
 
 /** What the engine needs to know about a compiled module besides its bytes. */
 export interface CompiledLayout {
@@ -40,12 +45,21 @@ export interface CompiledLayout {
   readonly helperIds: readonly number[];
   /** Accesses checked jointly, by group id (for the fault import). */
   readonly groups: readonly AccessGroup[];
+  /** Helper ids imported in the number form, with their arity. */
+  readonly numberHelpers: ReadonlyMap<number, number>;
 }
 
 /** Options of {@link compileProgram}. */
 export interface CompileOptions {
   /** Compile every function with the br_table dispatcher (tests of the fallback). */
   dispatchOnly?: boolean;
+  /** Check every access on its own, without base flags (wasm/ranges.ts; for tests). */
+  noFlags?: boolean;
+  /**
+   * Helper ids to import in the number form, with their arity (helpers.ts);
+   * the others use the BigInt form.
+   */
+  numberHelpers?: ReadonlyMap<number, number>;
 }
 
 /** Output of {@link compileProgram}. */
@@ -96,13 +110,35 @@ export function compileProgram(
   const tHelper = m.type({ params: [i64, i64, i64, i64, i64, i32], results: [i64] });
   const faultFn = m.importFunction("env", "fault", tFault);
   const helperFn = new Map<number, number>();
-  for (const id of helperIds) helperFn.set(id, m.importFunction("h", String(id), tHelper));
+  const helperSmallFn = new Map<number, number>();
+  const numberHelpers = new Map<number, number>();
+  for (const id of helperIds) {
+    const arity = opts.numberHelpers?.get(id);
+    let t = tHelper;
+    if (arity !== undefined) {
+      const { externref, f64 } = ValType;
+      numberHelpers.set(id, arity);
+      t = m.type({ params: [externref, ...new Array(arity).fill(f64)], results: [f64] });
+      if (arity > 0) {
+        const small = m.type({
+          params: [externref, ...new Array(arity).fill(i32)],
+          results: [f64],
+        });
+        helperSmallFn.set(id, m.importFunction("i", String(id), small));
+      }
+    }
+    helperFn.set(id, m.importFunction("h", String(id), t));
+  }
   m.importMemory("env", "memory", 0);
 
   const fuelGlobal = m.global(i64, true, 0);
   const depthGlobal = m.global(i32, true, 0);
   m.exportGlobal("fuel", fuelGlobal);
   m.exportGlobal("depth", depthGlobal);
+  const ctxGlobal = m.global(ValType.externref, true, 0);
+  const pcGlobal = m.global(i32, true, 0);
+  m.exportGlobal("ctx", ctxGlobal);
+  m.exportGlobal("pc", pcGlobal);
 
   const tFunc = m.type({
     params: new Array(FUNC_PARAMS).fill(i64),
@@ -114,35 +150,57 @@ export function compileProgram(
   const env: EmitEnv = {
     faultFn,
     helperFn,
+    helperSmallFn,
+    numberHelpers,
     funcByEntry,
     fuelGlobal,
     depthGlobal,
+    ctxGlobal,
+    pcGlobal,
     dispatchOnly: opts.dispatchOnly ?? false,
+    noFlags: opts.noFlags ?? false,
     groups: [],
   };
 
+  // A function no local call targets returns r0 only, so its r1..r5 need not
+  // stay live to the end.
+  const tMain = m.type({ params: new Array(FUNC_PARAMS).fill(i64), results: [i64] });
+  const targets = localCallTargets(instructions);
   const leaders = findLeaders(instructions, entries);
   for (const e of entries) {
-    const body = emitFunction(instructions, buildCfg(instructions, leaders, e), env);
-    m.func(tFunc, EXTRA_LOCALS, body);
+    const results = targets.has(e) ? FUNC_RESULTS : 1;
+    const body = emitFunction(instructions, buildCfg(instructions, leaders, e), env, results);
+    m.func(results === 1 ? tMain : tFunc, EXTRA_LOCALS, body);
   }
 
-  // Entry wrappers: (r1..r5, r10, fuel) → r0.
-  const tEntry = m.type({ params: [i64, i64, i64, i64, i64, i64, i64], results: [i64] });
+  // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0.
+  const tEntry = m.type({ params: [i64, i64, i64, i64, i64, i64, ValType.f64], results: [i64] });
   for (const e of entries) {
     const w = new CodeWriter();
-    w.byte(Op.localGet).u32(6).byte(Op.globalSet).u32(fuelGlobal);
+    w.byte(Op.localGet).u32(6).byte(Op.miscPrefix).u32(MISC_I64_TRUNC_SAT_F64_S)
+      .byte(Op.globalSet).u32(fuelGlobal);
     w.byte(Op.i32Const).i32(1).byte(Op.globalSet).u32(depthGlobal);
     w.byte(Op.i64Const).i32(0);
     for (let r = 1; r <= 5; r++) w.byte(Op.localGet).u32(r - 1);
     for (let r = 6; r <= 9; r++) w.byte(Op.i64Const).i32(0);
     w.byte(Op.localGet).u32(5);
     w.byte(Op.call).u32(funcByEntry.get(e)!);
-    for (let r = 1; r < FUNC_RESULTS; r++) w.byte(Op.drop);
+    if (targets.has(e)) { for (let r = 1; r < FUNC_RESULTS; r++) w.byte(Op.drop); }
     w.byte(Op.end);
     m.exportFunction(entryExportName(e), m.func(tEntry, [], w.toBytes()));
   }
-  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups };
+  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups, numberHelpers };
+}
+
+/** Entry slots of the functions that local calls target. */
+function localCallTargets(instructions: readonly Instruction[]): Set<number> {
+  const out = new Set<number>();
+  for (let pc = 0; pc < instructions.length; pc++) {
+    const ins = instructions[pc]!;
+    if (ins.opcode === (CLASS_JMP | JMP_CALL) && ins.src === CALL_LOCAL) out.add(pc + ins.imm + 1);
+    if (isWide(ins.opcode)) pc++;
+  }
+  return out;
 }
 
 /** Distinct helper ids called anywhere in the program, ascending. */

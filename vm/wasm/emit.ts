@@ -15,16 +15,25 @@
  * the middle of a loop) falls back to a `br_table` dispatcher for the
  * function.
  *
- * Per block: fuel is charged at the head (the block's instruction count). The
- * balance is tested (a negative one calls the fault import) at loop heads,
- * before helper calls and at exit — every cycle passes a loop head, so an
- * unbounded loop is stopped and an overspending run never returns; in the
- * dispatcher fallback, at every block head. Per access: the eBPF address minus
- * MEMORY_BASE is compared, unsigned, with the current memory size minus the
- * access size (memory.ts access rule; the size is re-read after every call
- * since helpers may grow the memory), as rbpf's `insert_bounds_check`; an
- * access inside a range already proved for the same, unwritten base register
- * in the same block is not checked again.
+ * Per block: fuel is charged at the head (the block's instruction count), or
+ * for a join block run straight into, with its predecessor and on the jumps
+ * into it (fuel.ts). The balance is tested (a negative one calls the fault
+ * import) at loop heads, before helper calls and at exit — every cycle passes
+ * a loop head, so an unbounded loop is stopped and an overspending run never
+ * returns; in the dispatcher fallback, at every block head. Per access: the
+ * eBPF address minus MEMORY_BASE is compared, unsigned, with the current
+ * memory size minus the access size (memory.ts access rule; the size is
+ * re-read after every call since helpers may grow the memory), as rbpf's
+ * `insert_bounds_check`; an access inside a range already proved for the
+ * same, unwritten base register in the same block is not checked again, a run
+ * of loads through one base is checked once (access.ts), and a table lookup
+ * (a base plus a bounded index) only tests its base's flag, falling back to
+ * the precise check when the flag is set (ranges.ts).
+ *
+ * Helper calls pass r1..r5 as i64 to a BigInt helper (through a converting
+ * function), or call a number helper's own function with the context and
+ * doubles (i32 when all are below 2^31), checking and converting its double
+ * result here (helpers.ts, compile.ts).
  *
  * ALU instructions, with the RFC 9669 rules Wasm does not give for free
  * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; atomics
@@ -65,15 +74,16 @@ import {
   MODE_MEM,
   MODE_MEMSX,
   OP_LDDW,
-  SIZE_B,
-  SIZE_DW,
-  SIZE_H,
   SRC_X,
 } from "../isa.ts";
 import { MAX_CALL_DEPTH, MEMORY_BASE, STACK_FRAME_SIZE } from "../memory.ts";
 import { type FunctionCfg, type Interval, planStructure, type StructurePlan } from "./cfg.ts";
 import { type AluTarget, emitAlu32, emitAlu64 } from "./emit_alu.ts";
 import { BLOCK_VOID, CodeWriter, Op, ValType } from "./module.ts";
+import { type AccessGroup, accessGroup, sizeOf, storeOp } from "./access.ts";
+import { type FuelPlan, planFuel } from "./fuel.ts";
+import { emitNumberHelperCall } from "./emit_helper.ts";
+import { type AccessPlan, MAX_FLAG_SPAN, planAccesses } from "./ranges.ts";
 
 /** Codes passed as the first argument of the fault import. */
 export const FaultCode = {
@@ -89,19 +99,9 @@ export const FaultCode = {
   unsupported: 4,
   /** A joint check of an {@link AccessGroup} failed: (group id, base register value). */
   group: 5,
+  /** A number helper returned no safe integer: (pc, the double's bits, helper id). */
+  helperResult: 6,
 } as const;
-
-/** Accesses covered by one bounds check, in program order. */
-export type AccessGroup = {
-  /** Slot of the access. */
-  pc: number;
-  /** Displacement from the base register. */
-  offset: number;
-  /** Bytes accessed. */
-  size: number;
-  /** Whether it writes. */
-  write: boolean;
-}[];
 
 /** Number of parameters of a compiled eBPF function: r0..r10. */
 export const FUNC_PARAMS = 11;
@@ -117,12 +117,17 @@ export const EXTRA_LOCALS: readonly ValType[] = [
   ValType.i64, // lim8: … minus 8
   ValType.i64, // t1: scratch
   ValType.i32, // label: dispatch target (also i32 scratch between jumps)
+  ...new Array<ValType>(11).fill(ValType.i32), // flag of r0..r10 (ranges.ts)
+  ValType.f64, // result of a number helper
 ];
 const L_FUEL = 11;
 /** Local of `memory size - size` for an access of `size` bytes (1, 2, 4, 8). */
 const L_LIM: Record<number, number> = { 1: 12, 2: 13, 4: 14, 8: 15 };
 const L_T1 = 16;
 const L_LABEL = 17;
+/** Local of the flag of base register r: set when `r + span` may leave memory. */
+const L_FLAG = 18;
+const L_F64 = 29;
 
 /** Indices the emitter needs from the module being built. */
 export interface EmitEnv {
@@ -130,6 +135,17 @@ export interface EmitEnv {
   faultFn: number;
   /** Function index of each helper import `(i64 × 5, pc i32) → i64`, by helper id. */
   helperFn: ReadonlyMap<number, number>;
+  /**
+   * Function index of the second import of number helpers with arguments,
+   * `(ctx, i32 × n) → f64`, for calls whose arguments are all below 2^31.
+   */
+  helperSmallFn: ReadonlyMap<number, number>;
+  /** Arity of the helpers imported in the number form `(ctx, f64 × n) → f64`. */
+  numberHelpers: ReadonlyMap<number, number>;
+  /** Global index of the helper context (externref) passed to number helpers. */
+  ctxGlobal: number;
+  /** Global index of the pc of the last number-helper call (i32). */
+  pcGlobal: number;
   /** Function index of each compiled eBPF function, by entry pc. */
   funcByEntry: ReadonlyMap<number, number>;
   /** Global index of the shared fuel counter (i64). */
@@ -138,6 +154,8 @@ export interface EmitEnv {
   depthGlobal: number;
   /** Use the br_table dispatcher even where structured code fits (for tests). */
   dispatchOnly?: boolean;
+  /** Check every access on its own, without base flags (ranges.ts; for tests). */
+  noFlags?: boolean;
   /** Access groups checked jointly, by id (filled in by the emitter). */
   groups: AccessGroup[];
 }
@@ -149,14 +167,17 @@ export interface EmitEnv {
  * @param instructions the verified program
  * @param cfg the function's blocks
  * @param env module indices
+ * @param results registers returned from r0 on: {@link FUNC_RESULTS}, or 1
+ *   for a function no local call targets (r1..r5 then die at their last use)
  * @returns the function body, ending with `end`
  */
 export function emitFunction(
   instructions: readonly Instruction[],
   cfg: FunctionCfg,
   env: EmitEnv,
+  results: number = FUNC_RESULTS,
 ): Uint8Array {
-  return new FunctionEmitter(instructions, cfg, env).emit();
+  return new FunctionEmitter(instructions, cfg, env, results).emit();
 }
 
 class FunctionEmitter {
@@ -187,6 +208,13 @@ class FunctionEmitter {
   #aoff = 0;
   /** Blocks that head a loop (structured mode): the fuel balance is tested there. */
   #loopHeads = new Set<number>();
+  /** Whether the current block tested the balance at its head (after its charge). */
+  #tested = false;
+  /** Where fuel is charged (structured mode; fuel.ts). */
+  #fuel: FuelPlan | null = null;
+
+  /** Accesses checked through a base flag (ranges.ts). */
+  readonly #plan: AccessPlan;
 
   /** The view of this emitter that emit_alu.ts works through. */
   readonly #alu: AluTarget;
@@ -195,7 +223,9 @@ class FunctionEmitter {
     readonly ins: readonly Instruction[],
     readonly cfg: FunctionCfg,
     readonly env: EmitEnv,
+    readonly results: number,
   ) {
+    this.#plan = env.noFlags ? { covered: new Map(), flags: new Map() } : planAccesses(ins, cfg);
     this.#alu = {
       w: this.w,
       i64Scratch: L_T1,
@@ -213,11 +243,13 @@ class FunctionEmitter {
     // Prologue: fuel and memory size into locals.
     w.byte(Op.globalGet).u32(this.env.fuelGlobal).byte(Op.localSet).u32(L_FUEL);
     this.#refreshLimit();
+    for (const r of this.#plan.flags.keys()) this.#computeFlag(r);
     const plan = this.env.dispatchOnly ? null : planStructure(this.ins, this.cfg);
     if (plan !== null) {
       for (const i of plan.intervals) {
         if (i.kind === "loop") this.#loopHeads.add(plan.order[i.start]!);
       }
+      this.#fuel = planFuel(this.ins, this.cfg, this.#loopHeads);
       this.#emitStructured(plan);
     } else this.#emitDispatch();
     w.byte(Op.unreachable);
@@ -257,7 +289,7 @@ class FunctionEmitter {
       const fallsThrough = !isJmp || (op !== JMP_EXIT && op !== JMP_JA);
       const target = this.cfg.indexOf.get(block.end);
       if (fallsThrough && (target === undefined || target !== order[p + 1])) {
-        this.#jump(block.end, false);
+        this.#jump(block.end, false, true);
       }
     }
     while (stack.pop() !== undefined) w.byte(Op.end);
@@ -313,9 +345,13 @@ class FunctionEmitter {
     const b = this.cfg.blocks[k]!;
     this.#checked.length = 0;
     this.#blockEnd = b.end;
-    // Fuel: charge the whole block at its head.
-    w.byte(Op.localGet).u32(L_FUEL).byte(Op.i64Const).i32(b.cost).byte(Op.i64Sub);
-    if (this.#dispatch || this.#loopHeads.has(k)) {
+    // Fuel: charge the whole block at its head (or with its predecessors, fuel.ts).
+    const charge = this.#fuel === null ? b.cost : this.#fuel.head[k]!;
+    this.#tested = charge !== 0 && (this.#dispatch || this.#loopHeads.has(k));
+    if (charge === 0) {
+      // Paid by the predecessors.
+    } else if (this.#dispatch || this.#loopHeads.has(k)) {
+      w.byte(Op.localGet).u32(L_FUEL).byte(Op.i64Const).i32(charge).byte(Op.i64Sub);
       w.byte(Op.localTee).u32(L_FUEL).byte(Op.i64Const).i32(0).byte(Op.i64LtS)
         .byte(Op.if).byte(BLOCK_VOID);
       // Pass the units left on entry, so the fault can name the instruction
@@ -326,7 +362,7 @@ class FunctionEmitter {
         .byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
       w.byte(Op.end);
     } else {
-      this.#set(L_FUEL);
+      this.#charge(charge);
     }
     for (let pc = b.start; pc < b.end; pc++) {
       const ins = this.ins[pc]!;
@@ -335,8 +371,40 @@ class FunctionEmitter {
     }
   }
 
-  /** Emits a jump from the current block to the block starting at `target`. */
-  #jump(target: number, conditional: boolean): void {
+  #charge(units: number): void {
+    this.w.byte(Op.localGet).u32(L_FUEL).byte(Op.i64Const).i32(units).byte(Op.i64Sub)
+      .byte(Op.localSet).u32(L_FUEL);
+  }
+
+  /**
+   * Emits a jump from the current block to the block starting at `target`,
+   * paying on the way for a target charged on its incoming jumps (fuel.ts);
+   * `plain` marks the straight fall-through that paid for it already.
+   */
+  #jump(target: number, conditional: boolean, plain = false): void {
+    const b = this.cfg.indexOf.get(target);
+    const units = plain || b === undefined ? undefined : this.#fuel?.onJump.get(b);
+    if (units === undefined) return this.#jumpTo(target, conditional);
+    if (!conditional) {
+      this.#charge(units);
+      return this.#jumpTo(target, false);
+    }
+    if (this.#position[b!] === this.#cur + 1) {
+      // Laid out next: leave on the negated condition, pay on the way in.
+      this.w.byte(Op.i32Eqz);
+      this.#fallthroughDone = true;
+      this.#jumpTo(this.#fallthrough, true);
+      return this.#charge(units);
+    }
+    this.w.byte(Op.if).byte(BLOCK_VOID);
+    this.#inner++;
+    this.#charge(units);
+    this.#jumpTo(target, false);
+    this.#inner--;
+    this.w.byte(Op.end);
+  }
+
+  #jumpTo(target: number, conditional: boolean): void {
     const { w } = this;
     const b = this.cfg.indexOf.get(target);
     if (b === undefined) {
@@ -360,7 +428,7 @@ class FunctionEmitter {
         // postorder): branch on the negated condition to the fall-through.
         w.byte(Op.i32Eqz);
         this.#fallthroughDone = true;
-        return this.#jump(this.#fallthrough, true);
+        return this.#jumpTo(this.#fallthrough, true);
       }
       const stack = this.#stack;
       for (let d = 0; d < stack.length; d++) {
@@ -435,6 +503,23 @@ class FunctionEmitter {
     this.w.byte(Op.localSet).u32(r);
     // A write to a base register voids what was proved about it.
     if (this.#checked.length > 0) this.#checked = this.#checked.filter((c) => c.base !== r);
+    if (this.#plan.flags.has(r)) this.#computeFlag(r);
+  }
+
+  /**
+   * flag(r) = whether `r + [LO, HI)` may leave memory: `r + LO - MEMORY_BASE`,
+   * unsigned, above the size minus the span (the span is below the smallest
+   * memory, so the limit never wraps). Computed against the current size; the
+   * memory only grows, so a clear flag stays right after a helper call.
+   */
+  #computeFlag(r: number): void {
+    const [lo, hi] = this.#plan.flags.get(r)!;
+    const { w } = this;
+    this.#get(r);
+    w.byte(Op.i64Const).i64(BigInt(lo) - MEMORY_BASE).byte(Op.i64Add);
+    this.#get(L_LIM[1]!);
+    w.byte(Op.i64Const).i32(hi - lo - 1).byte(Op.i64Sub).byte(Op.i64GtU);
+    w.byte(Op.localSet).u32(L_FLAG + r);
   }
 
   // ---- Jumps, calls, exit (RFC 9669 §4.3) ----
@@ -448,7 +533,7 @@ class FunctionEmitter {
     if (op === JMP_EXIT) {
       this.#fuelCheck(pc);
       this.#syncFuel();
-      for (let r = 0; r < FUNC_RESULTS; r++) this.#get(r);
+      for (let r = 0; r < this.results; r++) this.#get(r);
       w.byte(Op.return);
       return;
     }
@@ -490,7 +575,9 @@ class FunctionEmitter {
    * helper runs: a run that overspends never returns a result.
    */
   #fuelCheck(pc: number): void {
-    if (this.#dispatch) return; // every block head tests already
+    // Tested at this block's head, and nothing was charged since (a call or
+    // exit ends the block).
+    if (this.#tested) return;
     const { w } = this;
     this.#get(L_FUEL);
     w.byte(Op.i64Const).i32(0).byte(Op.i64LtS).byte(Op.if).byte(BLOCK_VOID);
@@ -507,8 +594,16 @@ class FunctionEmitter {
     const fn = this.env.helperFn.get(ins.imm);
     if (fn === undefined) return this.#fault(FaultCode.unsupported, pc);
     this.#fuelCheck(pc);
-    for (let r = 1; r <= 5; r++) this.#get(r);
-    this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(fn);
+    const arity = this.env.numberHelpers.get(ins.imm);
+    if (arity === undefined) {
+      for (let r = 1; r <= 5; r++) this.#get(r);
+      this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(fn);
+    } else {
+      emitNumberHelperCall(this.w, this.env, { id: ins.imm, arity, fn, pc }, {
+        faultCode: FaultCode.helperResult,
+        resultLocal: L_F64,
+      });
+    }
     this.#set(0);
     this.#refreshLimit();
   }
@@ -550,11 +645,21 @@ class FunctionEmitter {
     for (const c of this.#checked) {
       if (c.base === base && c.lo <= offset && offset + size <= c.hi) return;
     }
-    const group = write ? [] : this.#groupFrom(pc, base);
-    if (group.length > 1) {
-      // One check for a run of accesses through the same base (see #groupFrom).
-      const lo = Math.min(...group.map((m) => m.offset));
-      const hi = Math.max(...group.map((m) => m.offset + m.size));
+    const rel = this.#plan.covered.get(pc);
+    if (rel !== undefined) {
+      // Inside its base's flagged span: the precise check only when the flag is set.
+      this.#checked.push({ base, lo: offset, hi: offset + size });
+      w.byte(Op.localGet).u32(L_FLAG + rel.base).byte(Op.if).byte(BLOCK_VOID);
+      this.#preciseCheck(base, offset, size, write, pc);
+      w.byte(Op.end);
+      return;
+    }
+    const group = write ? [] : accessGroup(this.ins, pc, base, this.#blockEnd);
+    const lo = Math.min(...group.map((m) => m.offset));
+    const hi = Math.max(...group.map((m) => m.offset + m.size));
+    // (A span below the smallest memory keeps `lim1 - span` from wrapping.)
+    if (group.length > 1 && hi - lo <= MAX_FLAG_SPAN) {
+      // One check for a run of accesses through the same base (see accessGroup()).
       this.#checked.push({ base, lo, hi });
       const id = this.env.groups.length;
       this.env.groups.push(group);
@@ -570,6 +675,12 @@ class FunctionEmitter {
       return;
     }
     this.#checked.push({ base, lo: offset, hi: offset + size });
+    this.#preciseCheck(base, offset, size, write, pc);
+  }
+
+  /** Faults unless `[base + offset, +size)` lies in the memory (one access). */
+  #preciseCheck(base: number, offset: number, size: number, write: boolean, pc: number): void {
+    const { w } = this;
     const off = BigInt(offset) - MEMORY_BASE;
     this.#get(base);
     w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
@@ -580,39 +691,6 @@ class FunctionEmitter {
     w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
     w.byte(Op.i32Const).i32(size).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
     w.byte(Op.end);
-  }
-
-  /**
-   * The accesses, from the load at `pc` on, that one bounds check may cover:
-   * loads through the same, unwritten base register, optionally ending with
-   * one store through it, with no other store, atomic or call in between. Loads
-   * have no effect, so when the joint check fails the fault import can name
-   * the first access that is out of bounds and memory is as the interpreter
-   * leaves it at that fault.
-   */
-  #groupFrom(pc: number, base: number): AccessGroup {
-    const group: AccessGroup = [];
-    for (let q = pc; q < this.#blockEnd; q++) {
-      const ins = this.ins[q]!;
-      const cls = ins.opcode & 0x07;
-      const mode = ins.opcode & 0xe0;
-      if (cls === CLASS_LDX && ins.src === base && (mode === MODE_MEM || mode === MODE_MEMSX)) {
-        group.push({ pc: q, offset: ins.offset, size: sizeOf(ins.opcode), write: false });
-        if (ins.dst === base) break;
-        continue;
-      }
-      if (cls === CLASS_ST || cls === CLASS_STX) {
-        if (ins.dst === base && mode === MODE_MEM) {
-          group.push({ pc: q, offset: ins.offset, size: sizeOf(ins.opcode), write: true });
-        }
-        break;
-      }
-      if (cls === CLASS_JMP || cls === CLASS_JMP32) break;
-      // ALU, lddw and other loads write dst.
-      if (ins.dst === base) break;
-      if (ins.opcode === OP_LDDW) q++;
-    }
-    return group;
   }
 
   /**
@@ -708,27 +786,4 @@ class FunctionEmitter {
       this.#set(ins.src);
     }
   }
-}
-
-function sizeOf(opcode: number): number {
-  switch (opcode & 0x18) {
-    case SIZE_B:
-      return 1;
-    case SIZE_H:
-      return 2;
-    case SIZE_DW:
-      return 8;
-    default:
-      return 4;
-  }
-}
-
-function storeOp(size: number): number {
-  return size === 1
-    ? Op.i64Store8
-    : size === 2
-    ? Op.i64Store16
-    : size === 4
-    ? Op.i64Store32
-    : Op.i64Store;
 }

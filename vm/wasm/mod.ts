@@ -3,6 +3,13 @@
  * per program digest (cache.ts), instantiated per instance with the
  * instance's `WebAssembly.Memory` and the helpers as imports.
  *
+ * Helpers come in two forms (helpers.ts): a BigInt helper is called through a
+ * small function converting the signed i64 arguments; a number helper's own
+ * function is the import, called with the context (an externref global) and
+ * doubles (or small integers), so no BigInt is made per call and each helper
+ * keeps its own type feedback. Which form each id takes is fixed at
+ * compilation (the module cache keys on it).
+ *
  * Faults raised inside the module go through one import that throws the same
  * PluginFault the interpreter throws (same kind, same message for memory
  * faults: both come from `InstanceMemory.outOfBounds`).
@@ -26,13 +33,20 @@
 
 import { DEFAULT_FUEL, type Engine, type EngineFactory, type RunOptions } from "../engine.ts";
 import { fuelFault, PluginFault, stackOverflowFault } from "../fault.ts";
-import type { HelperContext, HelperDef, HelperTable } from "../helpers.ts";
+import {
+  checkNumberResult,
+  type HelperContext,
+  type HelperDef,
+  type HelperTable,
+  invokeHelper,
+} from "../helpers.ts";
 import { type InstanceMemory, MAX_CALL_DEPTH, MEMORY_BASE } from "../memory.ts";
 import { type Instruction, OP_LDDW } from "../isa.ts";
 import type { Program } from "../program.ts";
 import { type CompiledProgram, type ModuleCache, moduleCache } from "./cache.ts";
 import { entryExportName } from "./compile.ts";
-import { type AccessGroup, FaultCode } from "./emit.ts";
+import type { AccessGroup } from "./access.ts";
+import { FaultCode } from "./emit.ts";
 
 export { type CompiledProgram, ModuleCache, moduleCache } from "./cache.ts";
 export { compileProgram } from "./compile.ts";
@@ -46,7 +60,7 @@ type EntryFn = (
   r4: bigint,
   r5: bigint,
   r10: bigint,
-  fuel: bigint,
+  fuel: number,
 ) => bigint;
 
 /** A program instantiated on one instance memory. */
@@ -57,6 +71,11 @@ export class WasmEngine implements Engine {
   readonly #entries = new Map<number, EntryFn>();
   readonly #fuel: WebAssembly.Global;
   readonly #depth: WebAssembly.Global;
+  /** pc of the last number-helper call (for the faults such a helper throws). */
+  readonly #pc: WebAssembly.Global;
+  readonly #helpers: HelperTable;
+  /** r10 at entry (the stack area never moves). */
+  readonly #frameTop: bigint;
   #budget = DEFAULT_FUEL;
   #running = 0;
 
@@ -77,21 +96,40 @@ export class WasmEngine implements Engine {
     ctx: HelperContext,
   ) {
     this.#memory = memory;
+    this.#frameTop = memory.frameTop;
     this.#code = program.instructions;
     this.#groups = compiled.groups;
     const h: Record<string, WebAssembly.ImportValue> = {};
+    const small: Record<string, WebAssembly.ImportValue> = {};
     for (const id of compiled.helperIds) {
-      h[String(id)] = helperImport(helpers.byId(id), id, ctx, helpers);
+      const def = helpers.byId(id);
+      const arity = compiled.numberHelpers.get(id);
+      if (arity === undefined) {
+        h[String(id)] = helperImport(def, id, ctx, helpers);
+      } else if (def?.callNumber !== undefined && (def.arity ?? 0) === arity) {
+        // The helper's own function, for doubles and for small integers.
+        h[String(id)] = def.callNumber;
+        if (arity > 0) small[String(id)] = def.callNumber;
+      } else {
+        throw new RangeError(
+          `Cannot instantiate: helper ${id} was compiled as a number helper of arity ${arity}, ` +
+            `the helper table has ${def === undefined ? "none" : "another form"}`,
+        );
+      }
     }
     const instance = new WebAssembly.Instance(compiled.module, {
       env: { memory: memory.memory, fault: this.#fault.bind(this) },
       h,
+      i: small,
     });
     for (const pc of compiled.entries) {
       this.#entries.set(pc, instance.exports[entryExportName(pc)] as EntryFn);
     }
     this.#fuel = instance.exports.fuel as WebAssembly.Global;
     this.#depth = instance.exports.depth as WebAssembly.Global;
+    this.#pc = instance.exports.pc as WebAssembly.Global;
+    (instance.exports.ctx as WebAssembly.Global).value = ctx;
+    this.#helpers = helpers;
   }
 
   /** Budget left at the end of the last run (the Wasm engine counts per basic block). */
@@ -118,7 +156,9 @@ export class WasmEngine implements Engine {
     // A helper may run this engine again (a pluglet calling another one):
     // the inner run must not clobber the outer run's budget and depth.
     const nested = this.#running > 0;
-    const saved = nested ? [this.#budget, this.#fuel.value, this.#depth.value] : null;
+    const saved = nested
+      ? [this.#budget, this.#fuel.value, this.#depth.value, this.#pc.value]
+      : null;
     this.#budget = budget;
     this.#running++;
     try {
@@ -128,7 +168,7 @@ export class WasmEngine implements Engine {
         args[2] ?? 0n,
         args[3] ?? 0n,
         args[4] ?? 0n,
-        this.#memory.frameTop,
+        this.#frameTop,
         fuelUnits(budget),
       );
       return r0 < 0n ? r0 + TWO_64 : r0;
@@ -136,6 +176,9 @@ export class WasmEngine implements Engine {
       if (e instanceof WebAssembly.RuntimeError) {
         throw new PluginFault("unsupported", `wasm trap: ${e.message}`);
       }
+      // Every fault raised by the module names its pc: one without came from
+      // a number helper, called straight from the module (helpers.ts).
+      if (e instanceof PluginFault && e.pc === undefined) e.pc = this.#pc.value as number;
       throw e;
     } finally {
       this.#running--;
@@ -143,6 +186,7 @@ export class WasmEngine implements Engine {
         this.#budget = saved[0] as number;
         this.#fuel.value = saved[1];
         this.#depth.value = saved[2];
+        this.#pc.value = saved[3];
       }
     }
   }
@@ -187,6 +231,21 @@ export class WasmEngine implements Engine {
         }
         throw new PluginFault("unsupported", `access group ${pc}: no access out of bounds`);
       }
+      case FaultCode.helperResult: {
+        // `off` holds the bits of the double, `size` the helper id.
+        const bits = new DataView(new ArrayBuffer(8));
+        bits.setBigInt64(0, off, true);
+        const def = this.#helpers.byId(size)!;
+        try {
+          checkNumberResult(def, bits.getFloat64(0, true));
+        } catch (e) {
+          throw atCall(e, pc);
+        }
+        throw new PluginFault(
+          "unsupported",
+          `pc ${pc}: helper ${def.name} returned a safe integer`,
+        );
+      }
       case FaultCode.stackOverflow:
         throw stackOverflowFault(MAX_CALL_DEPTH, pc);
       default:
@@ -195,17 +254,25 @@ export class WasmEngine implements Engine {
   }
 }
 
-/** A budget as the module's i64 counter: an unbounded one (Infinity) as 2^62. */
-function fuelUnits(budget: number): bigint {
-  if (Number.isSafeInteger(budget)) return BigInt(budget);
-  if (Number.isNaN(budget) || budget < 0) return 0n;
-  return Number.isFinite(budget) && budget < 2 ** 62 ? BigInt(Math.floor(budget)) : 1n << 62n;
+/**
+ * A budget for the module's i64 counter (passed as a double, which the entry
+ * converts exactly: no BigInt per run): whole units, an unbounded one
+ * (Infinity) as 2^62.
+ */
+function fuelUnits(budget: number): number {
+  if (Number.isNaN(budget) || budget < 0) return 0;
+  return Math.min(Math.floor(budget), 2 ** 62);
+}
+
+/** Fills in the pc of a helper call on a PluginFault that lacks one (helpers.ts). */
+function atCall(err: unknown, pc: number): unknown {
+  if (err instanceof PluginFault && err.pc === undefined) err.pc = pc;
+  return err;
 }
 
 /**
- * The import for one helper id: converts the signed i64 arguments Wasm hands
- * over to the unsigned values helpers expect, and fills in the pc of the call
- * on a PluginFault that lacks one (helpers.ts).
+ * The import for one helper id in the BigInt form: converts the signed i64
+ * arguments Wasm hands over to the unsigned values helpers expect.
  */
 function helperImport(
   def: HelperDef | undefined,
@@ -213,30 +280,33 @@ function helperImport(
   ctx: HelperContext,
   helpers: HelperTable,
 ) {
-  if (def === undefined) {
+  const regs: bigint[] = [0n, 0n, 0n, 0n, 0n, 0n];
+  return (a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number): bigint => {
     // Not registered when the instance was made: look again at call time, as
     // the interpreter does, and fault as it does when still missing.
-    return (a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number): bigint => {
-      const late = helpers.byId(id);
-      if (late === undefined) {
-        throw new PluginFault("helper", `pc ${pc}: call to unknown helper ${id}`, { pc });
-      }
-      return helperImport(late, id, ctx, helpers)(a, b, c, d, e, pc);
-    };
-  }
-  return (a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number): bigint => {
+    const h = def ?? helpers.byId(id);
+    if (h === undefined) {
+      throw new PluginFault("helper", `pc ${pc}: call to unknown helper ${id}`, { pc });
+    }
     try {
-      return def.call(
-        ctx,
-        a < 0n ? a + TWO_64 : a,
-        b < 0n ? b + TWO_64 : b,
-        c < 0n ? c + TWO_64 : c,
-        d < 0n ? d + TWO_64 : d,
-        e < 0n ? e + TWO_64 : e,
-      );
+      if (h.call !== undefined) {
+        return h.call(
+          ctx,
+          a < 0n ? a + TWO_64 : a,
+          b < 0n ? b + TWO_64 : b,
+          c < 0n ? c + TWO_64 : c,
+          d < 0n ? d + TWO_64 : d,
+          e < 0n ? e + TWO_64 : e,
+        );
+      }
+      regs[1] = BigInt.asUintN(64, a);
+      regs[2] = BigInt.asUintN(64, b);
+      regs[3] = BigInt.asUintN(64, c);
+      regs[4] = BigInt.asUintN(64, d);
+      regs[5] = BigInt.asUintN(64, e);
+      return invokeHelper(h, ctx, regs);
     } catch (err) {
-      if (err instanceof PluginFault && err.pc === undefined) err.pc = pc;
-      throw err;
+      throw atCall(err, pc);
     }
   };
 }
@@ -252,7 +322,7 @@ export function wasmCompilerWith(cache: ModuleCache): EngineFactory {
   return {
     name: "wasm",
     create(program: Program, memory, helpers, ctx): Engine {
-      return new WasmEngine(program, cache.get(program), memory, helpers, ctx);
+      return new WasmEngine(program, cache.get(program, helpers), memory, helpers, ctx);
     },
   };
 }

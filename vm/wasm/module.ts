@@ -16,10 +16,17 @@ export const ValType = {
   i64: 0x7e,
   f32: 0x7d,
   f64: 0x7c,
+  externref: 0x6f,
 } as const;
 
 /** A value type byte. */
 export type ValType = typeof ValType[keyof typeof ValType];
+
+/** `i64.trunc_sat_f64_s`: {@link Op.miscPrefix} then this u32 (§5.4.5). */
+export const MISC_I64_TRUNC_SAT_F64_S = 6;
+
+/** `ref.null` (§5.4.2), followed by the reference type. */
+const REF_NULL = 0xd0;
 
 /** Block type meaning "no result" (§5.4.1). */
 export const BLOCK_VOID = 0x40;
@@ -127,6 +134,15 @@ export const Op = {
   i64Extend8S: 0xc2,
   i64Extend16S: 0xc3,
   i64Extend32S: 0xc4,
+  i64TruncF64S: 0xb0,
+  f64Const: 0x44,
+  f64Eq: 0x61,
+  f64Le: 0x65,
+  f64Abs: 0x99,
+  f64Trunc: 0x9d,
+  i64ReinterpretF64: 0xbd,
+  miscPrefix: 0xfc,
+  f64ConvertI64U: 0xba,
 } as const;
 
 /** Section ids (§5.5.2). */
@@ -243,6 +259,13 @@ export class CodeWriter {
       }
       this.#buf[this.#len++] = b | 0x80;
     }
+  }
+
+  /** Appends an f64 immediate: 8 bytes, little-endian (§5.2.3). */
+  f64(v: number): this {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, v, true);
+    return this.bytes(b);
   }
 
   /** Appends a name: its UTF-8 length then its bytes (§5.2.4). */
@@ -411,7 +434,11 @@ export class ModuleBuilder {
         if (g.type === ValType.i64) gl.byte(Op.i64Const).i64(g.init);
         else if (g.type === ValType.i32) {
           gl.byte(Op.i32Const).i32(Number(BigInt.asIntN(32, g.init)));
-        } else throw new TypeError("Cannot add a global: only i32 and i64 are supported");
+        } else if (g.type === ValType.externref) {
+          gl.byte(REF_NULL).byte(ValType.externref);
+        } else {throw new TypeError(
+            "Cannot add a global: only i32, i64 and externref are supported",
+          );}
         gl.byte(Op.end);
       }
       section(Section.global, gl);
