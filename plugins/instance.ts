@@ -1,0 +1,286 @@
+/**
+ * One plugin on one connection (DESIGN.md principle 3): a single instance
+ * memory (data, stack, heap up to the plugin's `memory=` limit) shared by
+ * all the plugin's pluglets, one engine per object file bound to that
+ * memory, the pquic helpers bound to a {@link PluginHost}, per-pluglet
+ * statistics, and fault containment.
+ *
+ * Memory sharing. PQUIC gives every pluglet its own VM and all of them the
+ * plugin's heap; here every object file's program runs on the same memory,
+ * so heap pointers kept in metadata are valid in every pluglet. Each object
+ * has its own data image (its `.rodata`/`.data`/`.bss`, loaded at offset 0):
+ * the data region is as large as the largest image, and the image of the
+ * object about to run is swapped in when another object's is there (saved
+ * back first, so writable globals persist per object file). A pluglet run
+ * nested inside another of the same plugin (through `plugin_run_protoop`)
+ * gets the stack of the outer run saved and restored around it, since both
+ * start at the same frame pointer.
+ *
+ * Faults stay inside: any fault of a run — out of bounds, fuel, a bad helper
+ * argument, even an unexpected host error while serving a helper — marks the
+ * plugin faulted, is reported once to {@link PluginHost.onFault} with the
+ * plugin, the pluglet and the fault, and the run returns
+ * {@link FAULT_RESULT} (PQUIC's VM error value). Nothing is thrown past this
+ * layer. A faulted instance runs nothing more and returns FAULT_RESULT.
+ *
+ * @module
+ */
+
+import {
+  DEFAULT_FUEL,
+  type Engine,
+  type EngineFactory,
+  type HelperContext,
+  InstanceMemory,
+  PluginFault,
+  wasmCompiler,
+} from "../vm/mod.ts";
+import { FAULT_RESULT, type HelperState, PQUIC_HELPERS } from "./helpers.ts";
+import type { PluginFaultReport, PluginHost, PlugletInvocation, PlugletRef } from "./host.ts";
+import type { LoadedPlugin, LoadedPluglet } from "./loader.ts";
+import type { ManifestAnchor } from "./manifest.ts";
+import { PluginHeap } from "./memory.ts";
+
+export { FAULT_RESULT } from "./helpers.ts";
+
+/** The value pluglets receive as `cnx` in r1: never a handle, never a plugin address. */
+export const CNX_VALUE = 1n << 63n;
+
+/** Options of {@link instantiatePlugin}. */
+export interface PluginInstanceOptions {
+  /** Engine; default the Wasm compiler. */
+  engine?: EngineFactory;
+  /** Instruction budget of one pluglet run; default the VM's DEFAULT_FUEL. */
+  fuel?: number;
+  /** Clock for run times, milliseconds; default `performance.now`. */
+  clock?: () => number;
+}
+
+/** Statistics of one pluglet on one connection. */
+export interface PlugletStats extends PlugletRef {
+  /** Runs. */
+  calls: number;
+  /** Time spent running it (helpers and nested protoops included), µs. */
+  totalTimeUs: number;
+  /** Runs that faulted. */
+  faults: number;
+  /** Most heap bytes in use at the end of one of its runs. */
+  heapHighWater: number;
+}
+
+/** Statistics of one plugin on one connection. */
+export interface PluginStats {
+  /** Plugin name. */
+  readonly name: string;
+  /** Per pluglet, in manifest order. */
+  readonly pluglets: readonly PlugletStats[];
+  /** The fault message, or null. */
+  readonly fault: string | null;
+  /** Heap bytes in use now. */
+  readonly heapInUse: number;
+  /** Most heap bytes ever in use. */
+  readonly heapHighWater: number;
+  /** Instance memory size now, bytes. */
+  readonly memorySize: number;
+}
+
+/** A pluglet line bound to an instance (the shape of `transport/protoop`'s `PlugletLine`). */
+export interface BoundPluglet {
+  /** Protoop name. */
+  readonly op: string;
+  /** Param. */
+  readonly param?: number;
+  /** Anchor. */
+  readonly anchor: ManifestAnchor;
+  /** Runs it. */
+  readonly pluglet: { run(call: PlugletInvocation): bigint };
+}
+
+/** Which lines {@link PluginInstance.definition} returns. */
+export type PlugletPhase = "all" | "initial" | "negotiated";
+
+/** A plugin instantiated on one connection. */
+export class PluginInstance {
+  /** The plugin. */
+  readonly plugin: LoadedPlugin;
+  /** Its memory on this connection. */
+  readonly memory: InstanceMemory;
+  /** Its heap. */
+  readonly heap: PluginHeap;
+  readonly #host: PluginHost;
+  readonly #state: HelperState;
+  readonly #engines: Engine[] = [];
+  readonly #images: Uint8Array[] = [];
+  /** Pluglet index → program index. */
+  readonly #programOf: number[] = [];
+  readonly #entries: number[] = [];
+  readonly #stats: PlugletStats[];
+  readonly #fuel: number;
+  readonly #clock: () => number;
+  #owner = -1;
+  #depth = 0;
+  #fault: PluginFaultReport | null = null;
+
+  /**
+   * @param plugin the loaded plugin
+   * @param host the connection side
+   * @param opts engine, fuel, clock
+   */
+  constructor(plugin: LoadedPlugin, host: PluginHost, opts: PluginInstanceOptions = {}) {
+    this.plugin = plugin;
+    this.#host = host;
+    this.#fuel = opts.fuel ?? DEFAULT_FUEL;
+    this.#clock = opts.clock ?? (() => performance.now());
+    const programs = [...new Set(plugin.pluglets.map((p) => p.program))];
+    const dataSize = Math.max(0, ...programs.map((p) => p.rodata.length));
+    this.memory = new InstanceMemory({ dataSize, maxSize: plugin.options.memory });
+    this.heap = new PluginHeap(this.memory);
+    this.#state = { plugin: plugin.name, host, heap: this.heap, call: null, faulted: false };
+    const ctx: HelperContext = { memory: this.memory, data: this.#state };
+    const engine = opts.engine ?? wasmCompiler;
+    for (const program of programs) {
+      this.#engines.push(engine.create(program, this.memory, PQUIC_HELPERS, ctx));
+      this.#images.push(program.rodata.slice());
+    }
+    this.#stats = plugin.pluglets.map((p) => {
+      this.#programOf.push(programs.indexOf(p.program));
+      this.#entries.push(p.program.entry);
+      return { ...ref(p), calls: 0, totalTimeUs: 0, faults: 0, heapHighWater: 0 };
+    });
+  }
+
+  /** The fault report, once the plugin faulted; null before. */
+  get fault(): PluginFaultReport | null {
+    return this.#fault;
+  }
+
+  /**
+   * Runs pluglet `index` for one protoop call.
+   *
+   * @param index the pluglet's position in `plugin.pluglets`
+   * @param call the protoop call
+   * @returns r0, or {@link FAULT_RESULT} when the run faulted or the plugin had faulted
+   */
+  run(index: number, call: PlugletInvocation): bigint {
+    if (this.#fault !== null) return FAULT_RESULT;
+    const prog = this.#programOf[index];
+    if (prog === undefined) throw new RangeError(`Cannot run pluglet ${index}: no such pluglet`);
+    const st = this.#state;
+    const mem = this.memory;
+    const outerCall = st.call;
+    const outerOwner = this.#owner;
+    const savedStack = this.#depth > 0 ? mem.bytes().slice(mem.stackBase, mem.stackTop) : null;
+    this.#swapData(prog);
+    st.call = call;
+    this.#depth++;
+    const stats = this.#stats[index]!;
+    const t0 = this.#clock();
+    try {
+      return this.#engines[prog]!.run(this.#entries[index]!, [CNX_VALUE], { fuel: this.#fuel });
+    } catch (e) {
+      this.#contain(index, e);
+      return FAULT_RESULT;
+    } finally {
+      stats.calls++;
+      stats.totalTimeUs += (this.#clock() - t0) * 1000;
+      if (this.heap.inUse > stats.heapHighWater) stats.heapHighWater = this.heap.inUse;
+      this.#depth--;
+      st.call = outerCall;
+      if (savedStack !== null) mem.bytes().set(savedStack, mem.stackBase);
+      if (outerOwner >= 0) this.#swapData(outerOwner);
+    }
+  }
+
+  /**
+   * The plugin as the protoop table attaches it (`attachPlugin(table,
+   * instance.definition())`).
+   *
+   * @param phase "initial": lines before `-` only (negotiate plugins);
+   *   "negotiated": lines after it; "all" (default): every line
+   * @returns name and bound pluglet lines
+   */
+  definition(phase: PlugletPhase = "all"): { name: string; pluglets: BoundPluglet[] } {
+    const pluglets: BoundPluglet[] = [];
+    this.plugin.pluglets.forEach((p, i) => {
+      if (phase === "initial" && p.negotiated) return;
+      if (phase === "negotiated" && !p.negotiated) return;
+      pluglets.push({
+        op: p.op,
+        ...(p.param === undefined ? {} : { param: p.param }),
+        anchor: p.anchor,
+        pluglet: { run: (call: PlugletInvocation) => this.run(i, call) },
+      });
+    });
+    return { name: this.plugin.name, pluglets };
+  }
+
+  /** A snapshot of the statistics. */
+  stats(): PluginStats {
+    return {
+      name: this.plugin.name,
+      pluglets: this.#stats.map((s) => ({ ...s })),
+      fault: this.#fault?.message ?? null,
+      heapInUse: this.heap.inUse,
+      heapHighWater: this.heap.highWater,
+      memorySize: this.memory.size,
+    };
+  }
+
+  /** Puts program `prog`'s data image at offset 0, saving the current owner's. */
+  #swapData(prog: number): void {
+    if (this.#owner === prog) return;
+    const bytes = this.memory.bytes();
+    if (this.#owner >= 0) {
+      const img = this.#images[this.#owner]!;
+      if (img.length > 0) img.set(bytes.subarray(0, img.length));
+    }
+    const next = this.#images[prog]!;
+    if (next.length > 0) bytes.set(next, 0);
+    this.#owner = prog;
+  }
+
+  #contain(index: number, e: unknown): void {
+    if (this.#state.faulted) return; // unwinding after a nested fault, already reported
+    const fault = e instanceof PluginFault
+      ? e
+      : new PluginFault("helper", `host error: ${e instanceof Error ? e.message : String(e)}`);
+    this.#state.faulted = true;
+    this.#stats[index]!.faults++;
+    const p = this.plugin.pluglets[index]!;
+    const where = p.param === undefined ? p.op : `${p.op} param 0x${p.param.toString(16)}`;
+    const report: PluginFaultReport = {
+      plugin: this.plugin.name,
+      pluglet: ref(p),
+      fault,
+      message:
+        `plugin "${this.plugin.name}" faulted in ${where} ${p.anchor} (${p.file}): ${fault.message}`,
+    };
+    this.#fault = report;
+    this.#host.onFault(report);
+  }
+}
+
+function ref(p: LoadedPluglet): PlugletRef {
+  return {
+    op: p.op,
+    ...(p.param === undefined ? {} : { param: p.param }),
+    anchor: p.anchor,
+    file: p.file,
+  };
+}
+
+/**
+ * Instantiates a loaded plugin on one connection.
+ *
+ * @param plugin the loaded (cached) plugin
+ * @param host the connection side
+ * @param opts engine, fuel, clock
+ * @returns the instance
+ */
+export function instantiatePlugin(
+  plugin: LoadedPlugin,
+  host: PluginHost,
+  opts: PluginInstanceOptions = {},
+): PluginInstance {
+  return new PluginInstance(plugin, host, opts);
+}

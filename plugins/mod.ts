@@ -1,0 +1,89 @@
+/**
+ * The plugin layer (DESIGN.md principles 2–3 and 5): the only place that
+ * joins the transport's protoop table and the eBPF VM.
+ *
+ * - `manifest.ts`: the `.plugin` format (PQUIC's, parsed strictly).
+ * - `loader.ts`: manifest → verified programs, all or nothing; the result is
+ *   immutable and shared by every connection.
+ * - `instance.ts`: one instance per (plugin, connection): memory, heap,
+ *   helpers bound to a {@link PluginHost}, statistics, fault containment;
+ *   `instance.definition()` is what `attachPlugin(table, …)` takes.
+ * - `helper_ids.ts` + `include/pquic.h`: the helper ABI; `helpers.ts`,
+ *   `helpers_memory.ts`: its implementation.
+ * - `builtins.ts`: the built-in plugins (C sources in `plugins/<name>/`,
+ *   embedded by `build.sh`), by name.
+ *
+ * @example Load, instantiate, run
+ * ```ts
+ * import { instantiatePlugin, loadPlugin, type PluginHost } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * // mov r0, 7; exit
+ * const obj = new Uint8Array([0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+ * const files: Record<string, Uint8Array> = {
+ *   "x.plugin": new TextEncoder().encode("be.example.seven\nseven extern seven.o\n"),
+ *   "seven.o": obj,
+ * };
+ * const plugin = loadPlugin("x.plugin", (f) => files[f] ?? null);
+ * const host = {} as PluginHost; // a connection's side; unused by this pluglet
+ * const instance = instantiatePlugin(plugin, host);
+ * const call = {
+ *   name: "seven", param: 0xffff, anchor: "extern", args: new BigUint64Array(0),
+ *   outputs: new BigUint64Array(0), returnValue: 0n, call: () => 0n,
+ *   getMetadata: () => 0n, setMetadata: () => {}, reserveFrames: () => 0,
+ * };
+ * assert.equal(instance.run(0, call), 7n);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  DEFAULT_PLUGIN_MEMORY,
+  type Manifest,
+  type ManifestAnchor,
+  type ManifestPluglet,
+  type ManifestReader,
+  MAX_PLUGIN_MEMORY,
+  MIN_PLUGIN_MEMORY,
+  parseCInteger,
+  parseManifest,
+  parseManifestText,
+  type PluginOptions,
+} from "./manifest.ts";
+export {
+  type LoadedPlugin,
+  type LoadedPluglet,
+  loadManifest,
+  loadPlugin,
+  PluginLoadError,
+} from "./loader.ts";
+export {
+  type BoundPluglet,
+  CNX_VALUE,
+  FAULT_RESULT,
+  instantiatePlugin,
+  PluginInstance,
+  type PluginInstanceOptions,
+  type PluginStats,
+  type PlugletPhase,
+  type PlugletStats,
+} from "./instance.ts";
+export type {
+  FieldKind,
+  HostFrameBooking,
+  PluginFaultReport,
+  PluginHost,
+  PlugletInvocation,
+  PlugletRef,
+} from "./host.ts";
+export {
+  ACCESS_KEYS,
+  accessKey,
+  type AccessKeySpec,
+  HELPERS,
+  type HelperSpec,
+  helperSpec,
+} from "./helper_ids.ts";
+export { PQUIC_HELPERS } from "./helpers.ts";
+export { BUILTIN_PLUGINS, builtinReader, loadBuiltin } from "./builtins.ts";
+export { HEAP_ALIGN, PluginHeap } from "./memory.ts";

@@ -1,0 +1,10 @@
+/* stream_opened post. */
+#include "monitoring.h"
+
+protoop_arg_t stream_opened(picoquic_cnx_t *cnx)
+{
+    monitoring_t *m = monitoring_state(cnx);
+    if (m != NULL)
+        m->c[MON_STREAMS_OPENED]++;
+    return 0;
+}
