@@ -31,7 +31,8 @@ function layerOf(path: string): string {
 
 function isExempt(rel: string): boolean {
   return rel.endsWith("_test.ts") || rel.startsWith("tests/") || rel.startsWith("bench/") ||
-    rel.startsWith("_tools/") || rel === "cli.ts" || rel.startsWith("cli/") || rel === "demo.ts" || rel === "sim_demo.ts" ||
+    rel.startsWith("_tools/") || rel === "cli.ts" || rel.startsWith("cli/") || rel === "demo.ts" ||
+    rel === "sim_demo.ts" ||
     (rel.startsWith("io/") && !rel.startsWith("io/sim/"));
 }
 

@@ -8,7 +8,11 @@
  * stream to a server, over the in-memory `Pair` with a 1 ms one-way delay
  * and a fixed seed) once with this tree's connection and once with the
  * `--base` tree's, alternating which goes first; it reports the median CPU
- * time per packet (both endpoints' packets) of each and the ratio.
+ * time per packet (process CPU time, `process.cpuUsage`, over both endpoints'
+ * packets) of each, the ratio of the medians and the median of the per-round
+ * ratios, and says so when the two trees send different numbers of packets.
+ * The tree loaded first can come out a little slower: run both orders
+ * (WIRING.md §9).
  *
  * To measure the table: wire it (WIRING.md), then extract the tree before the
  * wiring and compare:
@@ -24,6 +28,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 
 interface PairLike {
@@ -72,7 +77,7 @@ async function transfer(mod: PairModule): Promise<{ perPacket: number; packets: 
   let sent = 0;
   let received = 0;
   let finished = false;
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const ok = pair.drive(
     () => {
       while (sent < bytes) {
@@ -90,7 +95,8 @@ async function transfer(mod: PairModule): Promise<{ perPacket: number; packets: 
     600_000_000,
     10_000_000,
   );
-  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const ms = (cpu.user + cpu.system) / 1000;
   if (!ok) throw new Error(`Transfer did not finish: ${received} of ${bytes} bytes`);
   const packets = pair.client.stats().packetsSent + server.stats().packetsSent - before;
   return { perPacket: (ms * 1000) / packets, packets };
@@ -100,6 +106,7 @@ const mine = await load(here);
 const theirs = await load(base);
 const a: number[] = [];
 const b: number[] = [];
+const pairRatios: number[] = [];
 let packets = 0;
 await transfer(mine); // warm-up, both
 await transfer(theirs);
@@ -110,6 +117,8 @@ for (let r = 0; r < rounds; r++) {
   const z = first ? x! : await transfer(mine);
   a.push(z.perPacket);
   b.push(y.perPacket);
+  pairRatios.push(z.perPacket / y.perPacket);
+  if (z.packets !== y.packets) console.log(`  packets differ: ${z.packets} vs ${y.packets}`);
   packets = z.packets;
 }
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
@@ -119,3 +128,5 @@ console.log(`${args.values.size} MB, ${packets} packets per transfer, ${rounds} 
 console.log(`  this tree : ${ma.toFixed(2)} µs CPU per packet (median)`);
 console.log(`  base tree : ${mb.toFixed(2)} µs CPU per packet (median) — ${base.pathname}`);
 console.log(`  ratio     : ×${(ma / mb).toFixed(4)} (${((ma / mb - 1) * 100).toFixed(2)} %)`);
+const mr = median(pairRatios);
+console.log(`  paired    : ×${mr.toFixed(4)} (median of the per-round ratios)`);

@@ -19,6 +19,8 @@ import { TlsAlert } from "../tls/session.ts";
 import type { Connection } from "./connection.ts";
 import { type ConnectionError, ConnectionState } from "./events.ts";
 import { Timer } from "./timers.ts";
+import { LogCategory, LogEvent, Op } from "../protoop/catalogue.ts";
+import { ProtoopError } from "../protoop/errors.ts";
 
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
@@ -48,9 +50,41 @@ function enterClosing(
   if (c.state >= ConnectionState.Closing) return;
   c.closeFrame = frame;
   c.closeSendPending = true;
-  c.state = ConnectionState.Closing;
   stopTimers(c, now);
   c.emit({ type: "closed", error });
+  setState(c, ConnectionState.Closing);
+  discardReservations(c);
+}
+
+/**
+ * Changes the state and runs `connection_state_changed` (its default does
+ * nothing; a plugin observes every transition).
+ */
+export function setState(c: Connection, to: ConnectionState): void {
+  const from = c.state;
+  if (from === to) return;
+  c.state = to;
+  c.ops.call[Op.CONNECTION_STATE_CHANGED](c, from, to);
+  if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+    c.ops.call[Op.LOG_EVENT](
+      c,
+      LogCategory.Connectivity,
+      LogEvent.ConnectionStateUpdated,
+      to,
+      null,
+      null,
+    );
+  }
+}
+
+/** Plugin frames that will never be written are told so (`notify_frame(…, 2)`). */
+function discardReservations(c: Connection): void {
+  if (c.reservations.queued === 0) return;
+  try {
+    c.reservations.discardAll(c);
+  } catch {
+    // The connection is going anyway.
+  }
 }
 
 /** Application close (`Connection.close`). */
@@ -65,6 +99,27 @@ export function closeLocally(c: Connection, code: bigint, reason: string, now: n
 
 /** Closes because of an error detected here (the one place errors become CONNECTION_CLOSE). */
 export function closeWithError(c: Connection, e: TransportError, now: number): void {
+  if (c.state >= ConnectionState.Closing) return;
+  try {
+    c.ops.call[Op.CONNECTION_ERROR](c, BigInt(e.code), e.frameType, e.message, now);
+  } catch {
+    connectionError(c, BigInt(e.code), e.frameType, e.message, now);
+  }
+  // A plugin's connection_error must not keep the connection open.
+  if (c.state < ConnectionState.Closing) {
+    connectionError(c, BigInt(e.code), e.frameType, e.message, now);
+  }
+}
+
+/** Default of `connection_error`: enter the closing state with a transport error (§10.2.1). */
+export function connectionError(
+  c: Connection,
+  code: bigint,
+  frameType: number,
+  reason: string,
+  now: number,
+): void {
+  const e = { code: Number(code), frameType, message: reason };
   enterClosing(c, { app: false, code: BigInt(e.code), frameType: e.frameType, reason: e.message }, {
     kind: "transportError",
     code: e.code,
@@ -77,6 +132,7 @@ export function closeWithError(c: Connection, e: TransportError, now: number): v
 /** Turns anything thrown while processing input into a close. */
 export function closeWithException(c: Connection, e: unknown, now: number): void {
   if (e instanceof TransportError) closeWithError(c, e, now);
+  else if (e instanceof ProtoopError) closeWithError(c, e.toTransportError(), now);
   else if (e instanceof TlsAlert) closeWithError(c, TransportError.crypto(e.alert, e.message), now);
   else c.internalError(e, now);
 }
@@ -103,10 +159,15 @@ export function onConnectionClose(c: Connection, f: ConnectionCloseFrame, now: n
 export function enterDraining(c: Connection, now: number): void {
   if (c.state >= ConnectionState.Draining) return;
   const keepClose = c.state === ConnectionState.Closing ? c.timers.get(Timer.Close) : Infinity;
-  c.state = ConnectionState.Draining;
   c.closeSendPending = false;
   stopTimers(c, now);
   if (keepClose < c.timers.get(Timer.Close)) c.timers.set(Timer.Close, keepClose);
+  try {
+    setState(c, ConnectionState.Draining);
+  } catch {
+    // The peer closed: nothing is left to report an error to.
+  }
+  discardReservations(c);
 }
 
 /** A stateless reset from the peer (§10.3.1). */
@@ -120,10 +181,14 @@ export function onStatelessReset(c: Connection, now: number): void {
 /** All state gone: tell the endpoint. */
 export function enterDrained(c: Connection): void {
   if (c.state === ConnectionState.Drained) return;
-  c.state = ConnectionState.Drained;
   c.timers.clear();
   c.closeSendPending = false;
   c.emit({ type: "drained" });
+  try {
+    setState(c, ConnectionState.Drained);
+  } catch {
+    // Nothing is left to close.
+  }
 }
 
 /** A datagram arrived while closing: maybe answer with CONNECTION_CLOSE again (§10.2.1). */

@@ -14,6 +14,7 @@ import type { TransportParameters } from "../transport_parameters.ts";
 import type { SocketAddress } from "../address.ts";
 import { DEFAULT_ACTIVE_CID_LIMIT } from "./cids.ts";
 import type { QlogSink } from "./qlog_sink.ts";
+import type { PluginDefinition } from "../protoop/attach.ts";
 
 /** Settings shared by clients and servers. */
 export interface CommonConnectionConfig {
@@ -57,6 +58,12 @@ export interface CommonConnectionConfig {
   keepAliveInterval?: number;
   /** Trace hook for qlog (see `qlog_sink.ts`); absent = no tracing, no cost. */
   qlog?: QlogSink;
+  /**
+   * Plugins attached to the connection's protoop table when it is created,
+   * before its transport parameters are written (see `transport/protoop/`).
+   * A refused attachment throws from `Connection.client`/`server`.
+   */
+  plugins?: readonly PluginDefinition[];
 }
 
 /** A client's configuration. */

@@ -40,7 +40,7 @@ import { defaultTransportParameters, type TransportParameters } from "../transpo
 import { QuicVersion } from "../version.ts";
 import { Writer } from "../wire/writer.ts";
 import { CidManager } from "./cids.ts";
-import { closeLocally, closeWithError, enterDrained } from "./close.ts";
+import { closeLocally, closeWithError, closeWithException, enterDrained } from "./close.ts";
 import {
   type ClientConnectionConfig,
   DEFAULT_DATAGRAM_SIZE,
@@ -63,6 +63,16 @@ import { Cubic } from "../recovery/congestion/cubic.ts";
 import { TransportError } from "../errors.ts";
 import { migrate, offerPreferredAddress, onPathValidationTimeout } from "./paths.ts";
 import { BASE_PLPMTU, PmtuDiscovery } from "./pmtud.ts";
+import {
+  type Attachment,
+  attachPlugin,
+  FrameReservations,
+  Op,
+  type PluginDefinition,
+  ProtoopTable,
+} from "../protoop/mod.ts";
+import { CORE_DEFAULTS } from "./protoop_defaults.ts";
+import { ProtoopCongestion } from "./protoop_congestion.ts";
 
 /**
  * A QUIC connection. Create with {@link Connection.client} or
@@ -94,7 +104,8 @@ export class Connection {
     | null = null;
   /** @internal */ readonly timers: TimerTable = new TimerTable();
   /** @internal */ loss: LossRecovery;
-  /** @internal */ readonly congestion: CongestionController;
+  /** @internal the configured controller, its signals through `congestion_algorithm_notify`. */
+  readonly congestion: ProtoopCongestion;
   /** @internal */ readonly pacer: Pacer;
   /** @internal */ streams: Streams;
   /** @internal */ tls: TlsSession;
@@ -173,6 +184,15 @@ export class Connection {
   validatedRemote: SocketAddress | null = null;
   /** @internal the DCID the first Initial from the client was sent to (server). */
   readonly alternativeCids: Uint8Array[] = [];
+  /**
+   * @internal The protoop table (DESIGN.md principle 2): core calls
+   * `ops.call[Op.X](this, …)` for every step of the catalogue.
+   */
+  readonly ops: ProtoopTable<Connection> = new ProtoopTable<Connection>(CORE_DEFAULTS);
+  /** @internal plugin frames waiting to be sent (frame reservations). */
+  readonly reservations: FrameReservations = new FrameReservations(
+    this.ops as ProtoopTable<never>,
+  );
 
   private constructor(
     isClient: boolean,
@@ -209,13 +229,24 @@ export class Connection {
     // Our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1).
     this.spaces = this.#newSpaces();
     this.cids = new CidManager(this.localParams.activeConnectionIdLimit);
-    this.congestion = config.congestionControl === "cubic"
+    const cc: CongestionController = config.congestionControl === "cubic"
       ? new Cubic(this.maxDatagramSize)
       : new NewReno(this.maxDatagramSize);
-    this.loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion, isClient });
+    this.congestion = new ProtoopCongestion(this, cc);
+    this.loss = this.#newLoss(isClient);
     this.pacer = new Pacer(this.maxDatagramSize);
     this.streams = this.#newStreams();
     this.tls = null!;
+    // Before the handshake starts, so that write_transport_parameter sees them.
+    for (const p of config.plugins ?? []) this.attachPlugin(p);
+  }
+
+  /** Loss recovery whose RTT samples go through `update_rtt`. */
+  #newLoss(isClient: boolean): LossRecovery {
+    const loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion, isClient });
+    loss.rttSample = (space, sample, ackDelay, now) =>
+      this.ops.call[Op.UPDATE_RTT](this, space, sample, ackDelay, now);
+    return loss;
   }
 
   /** Fresh packet number spaces; our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1). */
@@ -232,11 +263,7 @@ export class Connection {
   resetForRestart(version: number): void {
     this.version = version;
     this.spaces = this.#newSpaces();
-    this.loss = new LossRecovery({
-      maxAckDelay: 0,
-      congestion: this.congestion,
-      isClient: true,
-    });
+    this.loss = this.#newLoss(true);
     this.streams = this.#newStreams();
     this.oneRtt = null;
     this.zeroRtt = null;
@@ -260,7 +287,9 @@ export class Connection {
       },
     };
     if (this.config.maxStreamWindow !== undefined) opts.maxWindow = this.config.maxStreamWindow;
-    return new Streams(opts);
+    const streams = new Streams(opts);
+    streams.onClosed = (id) => this.ops.call[Op.STREAM_CLOSED](this, id);
+    return streams;
   }
 
   /**
@@ -391,11 +420,14 @@ export class Connection {
    */
   receive(datagram: Uint8Array, remote: SocketAddress, now: number): void {
     try {
+      if (this.ops.plugged[Op.PUSH_LOG_CONTEXT] === 1) this.#pushLog("receive");
       receiveDatagram(this, datagram, remote, now);
       this.afterInput(now);
+      if (this.ops.plugged[Op.POP_LOG_CONTEXT] === 1) this.ops.call[Op.POP_LOG_CONTEXT](this);
     } catch (e) {
       // receiveDatagram has the one catch for protocol errors; this is a last guard.
-      this.internalError(e, now);
+      closeWithException(this, e, now);
+      this.#timersAfterClose(now);
     }
   }
 
@@ -408,11 +440,14 @@ export class Connection {
     now: number,
   ): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
     try {
+      if (this.ops.plugged[Op.PUSH_LOG_CONTEXT] === 1) this.#pushLog("pollTransmit");
       const d = pollTransmit(this, now);
-      this.updateTimers();
+      this.updateTimers(now);
+      if (this.ops.plugged[Op.POP_LOG_CONTEXT] === 1) this.ops.call[Op.POP_LOG_CONTEXT](this);
       return d;
     } catch (e) {
-      this.internalError(e, now);
+      closeWithException(this, e, now);
+      this.#timersAfterClose(now);
       return null;
     }
   }
@@ -426,10 +461,13 @@ export class Connection {
   /** Handles every timer due at `now`. Never throws. */
   onTimeout(now: number): void {
     if (this.state === ConnectionState.Drained) return;
+    const logged = this.ops.plugged[Op.PUSH_LOG_CONTEXT] === 1;
     try {
+      if (logged) this.#pushLog("onTimeout");
       const t = this.timers;
       if (t.isExpired(Timer.Close, now)) {
         enterDrained(this);
+        this.#popLog(logged);
         return;
       }
       if (t.isExpired(Timer.Idle, now)) {
@@ -438,6 +476,7 @@ export class Connection {
           this.emit({ type: "closed", error: { kind: "timedOut" } });
         }
         enterDrained(this);
+        this.#popLog(logged);
         return;
       }
       if (t.isExpired(Timer.KeyDiscard, now)) this.oneRtt?.onTimeout(now);
@@ -451,10 +490,15 @@ export class Connection {
         onLossDetectionTimeout(this, now);
       }
     } catch (e) {
-      if (e instanceof TransportError) closeWithError(this, e, now);
-      else this.internalError(e, now);
+      closeWithException(this, e, now);
     }
-    this.afterInput(now);
+    try {
+      this.afterInput(now);
+      this.#popLog(logged);
+    } catch (e) {
+      closeWithException(this, e, now);
+      this.#timersAfterClose(now);
+    }
   }
 
   /** The next event, or `null` when there is none. */
@@ -470,44 +514,89 @@ export class Connection {
   }
 
   /** @internal Moves stream events into ours and re-arms timers. */
-  afterInput(_now: number): void {
+  afterInput(now: number): void {
     if (this.state < ConnectionState.Closing) this.#pullStreamEvents();
-    this.updateTimers();
+    this.updateTimers(now);
   }
 
   #pullStreamEvents(): void {
     for (let e = this.streams.pollEvent(); e !== null; e = this.streams.pollEvent()) {
+      if (e.type === "opened") this.ops.call[Op.STREAM_OPENED](this, e.id);
       this.emit(fromStreamEvent(e));
     }
   }
 
-  /** @internal Recomputes the derived timers (loss detection, ACK delay, key discard). */
-  updateTimers(): void {
-    const t = this.timers;
-    if (this.state >= ConnectionState.Closing) {
-      t.stop(Timer.LossDetection);
-      t.stop(Timer.AckDelay);
-      t.stop(Timer.Pacing);
-      t.stop(Timer.KeepAlive);
-      t.stop(Timer.KeyDiscard);
-      t.stop(Timer.PathValidation);
-      return;
+  /**
+   * @internal Recomputes the derived timers (loss detection, ACK delay, key
+   * discard): the `set_next_wake_time` protoop.
+   */
+  updateTimers(now: number = this.loss.now): void {
+    this.ops.call[Op.SET_NEXT_WAKE_TIME](this, now);
+  }
+
+  /** `push_log_context` for an entry point (only called when a plugin listens). */
+  #pushLog(what: string): void {
+    this.ops.call[Op.PUSH_LOG_CONTEXT](this, what);
+  }
+
+  /** `pop_log_context` after a `push_log_context`. */
+  #popLog(pushed: boolean): void {
+    if (pushed && this.ops.plugged[Op.POP_LOG_CONTEXT] === 1) {
+      this.ops.call[Op.POP_LOG_CONTEXT](this);
     }
-    t.set(Timer.LossDetection, this.loss.lossDetectionTimeout());
-    let ack = Infinity;
-    // Only spaces that can carry an ACK now: a due ACK we cannot send must not spin the timer.
-    const blocked = !this.addressValidated && 3 * this.ampReceived - this.ampSent < 96;
-    for (let i = 0; i < 3; i++) {
-      const s = this.spaces[i]!;
-      if (blocked) break;
-      if (i === SpaceId.Application ? this.oneRtt === null : s.writeKeys === null) continue;
-      if (!s.discarded && s.ackTracker.pending) {
-        const d = s.ackTracker.ackDeadline();
-        if (d < ack) ack = d;
-      }
+  }
+
+  /** After a close from a catch: the timers of the closing state (cannot throw). */
+  #timersAfterClose(now: number): void {
+    try {
+      this.updateTimers(now);
+    } catch {
+      setNextWakeTime(this, now);
     }
-    t.set(Timer.AckDelay, ack);
-    t.set(Timer.KeyDiscard, this.oneRtt?.prevDiscardAt ?? Infinity);
+  }
+
+  /**
+   * Attaches a plugin to this connection's protoop table: all its pluglets,
+   * or none (a refused one rolls the others back and throws). A client's
+   * transport parameters are written when it is created: a plugin that
+   * writes one goes in the config's `plugins` instead.
+   *
+   * @param plugin The plugin (TypeScript pluglets, or VM pluglets wrapped by `plugins/`).
+   * @returns The attachment (to detach it).
+   * @throws {ProtoopError} The first refusal; nothing of the plugin stays attached.
+   */
+  attachPlugin(plugin: PluginDefinition): Attachment {
+    return attachPlugin(this.ops, plugin);
+  }
+
+  /**
+   * Runs an extern protoop a plugin exported (PQUIC's
+   * `protoop_prepare_and_run_extern`). A protoop error (unknown name, a core
+   * protoop, recursion, a pluglet fault) closes the connection with
+   * INTERNAL_ERROR and returns null; it is never thrown.
+   *
+   * @param name The extern's name.
+   * @param args Its arguments (u64, at most 16).
+   * @param now Current time (µs), for the close.
+   * @param outputs Where its outputs go, if any.
+   * @returns The pluglet's return value, or null when the call failed.
+   */
+  callExtern(
+    name: string,
+    args: readonly bigint[],
+    now: number = this.loss.now,
+    outputs?: BigUint64Array,
+  ): bigint | null {
+    if (this.state >= ConnectionState.Closing) return null;
+    try {
+      const r = this.ops.callExtern(this, name, args, outputs);
+      this.afterInput(now);
+      return r;
+    } catch (e) {
+      closeWithException(this, e, now);
+      this.#timersAfterClose(now);
+      return null;
+    }
   }
 
   /** @internal Closes with INTERNAL_ERROR for an unexpected exception. */
@@ -521,7 +610,16 @@ export class Connection {
   /** Opens a stream; `null` when the peer's stream limit blocks (STREAMS_BLOCKED is sent). */
   openStream(bidi: boolean): StreamId | null {
     if (this.state >= ConnectionState.Closing) return null;
-    return this.streams.open(bidi);
+    const id = this.streams.open(bidi);
+    if (id !== null) {
+      try {
+        this.ops.call[Op.STREAM_OPENED](this, id);
+      } catch (e) {
+        closeWithException(this, e, this.loss.now);
+        this.#timersAfterClose(this.loss.now);
+      }
+    }
+    return id;
   }
 
   /** Queues `data` on stream `id`; returns the bytes accepted (the send buffer is capped). */
@@ -576,8 +674,12 @@ export class Connection {
    * A `closed` event with `localClose` follows, then `drained` after 3×PTO.
    */
   close(code: bigint, reason: string, now: number): void {
-    closeLocally(this, code, reason, now);
-    this.updateTimers();
+    try {
+      closeLocally(this, code, reason, now);
+    } catch (e) {
+      closeWithException(this, e, now);
+    }
+    this.#timersAfterClose(now);
   }
 
   /**
@@ -600,7 +702,13 @@ export class Connection {
    */
   migrate(): boolean {
     if (this.state !== ConnectionState.Established) return false;
-    return migrate(this);
+    try {
+      return migrate(this);
+    } catch (e) {
+      closeWithException(this, e, this.loss.now);
+      this.#timersAfterClose(this.loss.now);
+      return false;
+    }
   }
 
   /** The peer's transport parameters, once received. */
@@ -617,4 +725,36 @@ export class Connection {
   stats(): ConnectionStats {
     return snapshotStats(this);
   }
+}
+
+/**
+ * Default of `set_next_wake_time`: re-arms the derived timers (loss
+ * detection, ACK delay, key discard; RFC 9002 §6.2, RFC 9000 §13.2.1).
+ */
+export function setNextWakeTime(c: Connection, _now: number): void {
+  const t = c.timers;
+  if (c.state >= ConnectionState.Closing) {
+    t.stop(Timer.LossDetection);
+    t.stop(Timer.AckDelay);
+    t.stop(Timer.Pacing);
+    t.stop(Timer.KeepAlive);
+    t.stop(Timer.KeyDiscard);
+    t.stop(Timer.PathValidation);
+    return;
+  }
+  t.set(Timer.LossDetection, c.loss.lossDetectionTimeout());
+  let ack = Infinity;
+  // Only spaces that can carry an ACK now: a due ACK we cannot send must not spin the timer.
+  const blocked = !c.addressValidated && 3 * c.ampReceived - c.ampSent < 96;
+  for (let i = 0; i < 3; i++) {
+    const s = c.spaces[i]!;
+    if (blocked) break;
+    if (i === SpaceId.Application ? c.oneRtt === null : s.writeKeys === null) continue;
+    if (!s.discarded && s.ackTracker.pending) {
+      const d = s.ackTracker.ackDeadline();
+      if (d < ack) ack = d;
+    }
+  }
+  t.set(Timer.AckDelay, ack);
+  t.set(Timer.KeyDiscard, c.oneRtt?.prevDiscardAt ?? Infinity);
 }

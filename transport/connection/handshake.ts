@@ -26,6 +26,9 @@ import type { Connection } from "./connection.ts";
 import { ConnectionState } from "./events.ts";
 import { KeyUpdate } from "./key_update.ts";
 import { Timer } from "./timers.ts";
+import { setState } from "./close.ts";
+import { Op } from "../protoop/catalogue.ts";
+import { ProtoopError, ProtoopErrorKind } from "../protoop/errors.ts";
 import { issueCids, migrateToPreferredAddress } from "./paths.ts";
 
 /** quic_transport_parameters codepoint for a version (draft-29 used 0xffa5). */
@@ -55,7 +58,7 @@ export function createClientTls(c: Connection, _now: number): TlsSession {
   const tls: TlsClientConfig = {
     serverName: cfg.serverName,
     alpnProtocols: cfg.alpnProtocols ?? ["hq-interop"],
-    transportParameters: encodeTransportParameters(c.localParams),
+    transportParameters: encodeTransportParameters(withPluginParameters(c)),
     transportParametersCodepoint: tpCodepoint(c.version),
     trustAnchors: cfg.trustAnchors ?? [],
     wallClockMs: cfg.wallClockMs ?? (() => start / 1000),
@@ -129,7 +132,32 @@ function onClientTransportParameters(c: Connection, bytes: Uint8Array, _now: num
     const available = [c.version, ...ours.filter((v) => v !== c.version && isSupportedVersion(v))];
     c.localParams.versionInformation = { chosen: c.version, available };
   }
-  return encodeTransportParameters(c.localParams);
+  return encodeTransportParameters(withPluginParameters(c));
+}
+
+/** Longest value a plugin's transport parameter may have (PQUIC's buffer). */
+const MAX_PLUGIN_TP = 64;
+
+/**
+ * Our parameters plus those plugins write (`write_transport_parameter[id]`
+ * for every id a pluglet is attached to), appended to the unknown ones.
+ */
+function withPluginParameters(c: Connection): TransportParameters {
+  const ids = c.ops.attachedParams(Op.WRITE_TRANSPORT_PARAMETER);
+  if (ids.length === 0) return c.localParams;
+  const unknown = [...c.localParams.unknown];
+  for (const id of ids) {
+    const buf = new Uint8Array(MAX_PLUGIN_TP);
+    const n = c.ops.call[Op.WRITE_TRANSPORT_PARAMETER](c, id, buf, MAX_PLUGIN_TP);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_PLUGIN_TP) {
+      throw new ProtoopError(
+        ProtoopErrorKind.PluginFault,
+        `Cannot write transport parameter 0x${id.toString(16)}: ${n} bytes (0 to ${MAX_PLUGIN_TP})`,
+      );
+    }
+    unknown.push({ id: BigInt(id), value: buf.slice(0, n) });
+  }
+  return { ...c.localParams, unknown };
 }
 
 /** RFC 9368 §4 on the server: switch to our preferred version if the client offers it. */
@@ -210,6 +238,12 @@ function onServerTransportParameters(c: Connection, bytes: Uint8Array): void {
 /** Applies the peer's limits (RFC 9000 §7.4, §10.1, §18.2); exported for the test hook. */
 export function applyPeerParameters(c: Connection, p: TransportParameters): void {
   c.peerParams = p;
+  for (const u of p.unknown) {
+    c.ops.call[Op.UNKNOWN_TP_RECEIVED](c, u.id, u.value);
+    if (u.id < 0xffffn && c.ops.hasParam(Op.PROCESS_TRANSPORT_PARAMETER, Number(u.id))) {
+      c.ops.call[Op.PROCESS_TRANSPORT_PARAMETER](c, Number(u.id), u.value, u.value.length);
+    }
+  }
   c.streams.setPeerLimits(p);
   c.peerAckDelayExponent = p.ackDelayExponent;
   c.loss.maxAckDelay = p.maxAckDelay * 1000;
@@ -316,6 +350,9 @@ function rejectZeroRtt(c: Connection): void {
       if (f.type === 0x08) c.streams.onStreamFrameLost(f);
       else c.streams.onControlFrameLost(f);
     }
+    // Plugin frames in dropped 0-RTT packets count as lost (WIRING.md §7).
+    const pf = p.pluginFrames;
+    if (pf !== undefined) { for (const f of pf) c.reservations.onLost(c, f, p); }
   }
 }
 
@@ -325,7 +362,7 @@ function onHandshakeComplete(
   now: number,
 ): void {
   c.handshakeComplete = true;
-  if (c.state === ConnectionState.Handshake) c.state = ConnectionState.Established;
+  if (c.state === ConnectionState.Handshake) setState(c, ConnectionState.Established);
   c.counters.handshakeDuration = now - c.startTime;
   if (c.isClient) {
     // 0-RTT keys are not used once 1-RTT keys are (RFC 9001 §4.6.1).

@@ -33,6 +33,7 @@ import { FrameType } from "../frames/frame_type.ts";
 import { SpaceId } from "../recovery/space_id.ts";
 import { bytesEqual } from "./cids.ts";
 import type { Connection } from "./connection.ts";
+import { Op } from "../protoop/catalogue.ts";
 import { Timer } from "./timers.ts";
 
 /** Most CIDs we keep issued at once (an arbitrary bound on routing state). */
@@ -107,7 +108,7 @@ export function migrateToPreferredAddress(c: Connection): boolean {
   c.timers.stop(Timer.PathValidation);
   c.pathChanges++;
   c.challengesLeft = MAX_CHALLENGES;
-  challenge(c);
+  c.ops.call[Op.PREPARE_PATH_CHALLENGE_FRAME](c, null);
   resetPathState(c);
   c.pingPending = true;
   return true;
@@ -143,7 +144,8 @@ export function pathValidationTimeout(c: Connection): number {
 }
 
 /** Queues a PATH_CHALLENGE for the current path and remembers its data. */
-function challenge(c: Connection): void {
+/** Default of `prepare_path_challenge_frame`: queues a PATH_CHALLENGE (RFC 9000 §8.2.1). */
+export function prepareChallenge(c: Connection, _path: object | null): void {
   const data = new Uint8Array(CHALLENGE_LENGTH);
   c.random.fill(data);
   c.pathChallenge = data;
@@ -184,7 +186,7 @@ export function onPeerAddressChange(
   c.ampReceived = datagramSize;
   c.ampSent = 0;
   c.challengesLeft = MAX_CHALLENGES;
-  challenge(c);
+  c.ops.call[Op.PREPARE_PATH_CHALLENGE_FRAME](c, null);
   if (addressChanged) resetPathState(c);
   // §9.5: a peer that moved to a new CID is answered with a new CID of its own.
   if (c.lastPeerDcid !== null && !bytesEqual(c.lastPeerDcid, dcid)) rotateRemoteCid(c);
@@ -215,7 +217,7 @@ export function onPathChallengeLost(c: Connection, f: Frame): void {
   if (f.type !== FrameType.PATH_CHALLENGE || c.pathChallenge === null) return;
   if (!bytesEqual(f.data, c.pathChallenge) || c.challengesLeft <= 0) return;
   c.challengesLeft--;
-  challenge(c);
+  c.ops.call[Op.PREPARE_PATH_CHALLENGE_FRAME](c, null);
 }
 
 /**
@@ -232,7 +234,7 @@ export function migrate(c: Connection): boolean {
   c.timers.stop(Timer.PathValidation);
   c.pathChanges++;
   c.challengesLeft = MAX_CHALLENGES;
-  challenge(c);
+  c.ops.call[Op.PREPARE_PATH_CHALLENGE_FRAME](c, null);
   resetPathState(c);
   c.pingPending = true;
   return true;

@@ -43,6 +43,8 @@ import { ConnectionState } from "./events.ts";
 import { confirmHandshake, discardSpace, drainTls } from "./handshake.ts";
 import { ReadGeneration } from "./key_update.ts";
 import { Timer } from "./timers.ts";
+import { LogCategory, LogEvent, Op } from "../protoop/catalogue.ts";
+import { ProtoopError } from "../protoop/errors.ts";
 
 /** Smallest datagram carrying a client Initial that a server accepts (RFC 9000 §14.1). */
 const MIN_INITIAL_DATAGRAM = 1200;
@@ -72,6 +74,10 @@ export function receiveDatagram(
   let processed = false;
   c.streams.setTime(now);
   try {
+    // Noop observers are called only when something is attached (one load, one branch).
+    if (c.ops.plugged[Op.RECEIVED_PACKET] === 1) {
+      c.ops.call[Op.RECEIVED_PACKET](c, datagram, remote, now);
+    }
     while (offset < datagram.length && c.state < ConnectionState.Closing) {
       let h: PacketHeader;
       try {
@@ -133,7 +139,10 @@ function isOurCid(c: Connection, dcid: Uint8Array): boolean {
   return false;
 }
 
-/** Decrypts and processes one packet; false when it was dropped. Handlers may throw. */
+/**
+ * Routes one packet: Version Negotiation and Retry here, a packet for us to
+ * `incoming_encrypted`; false when it was dropped. Handlers may throw.
+ */
 function processPacket(
   c: Connection,
   dg: Uint8Array,
@@ -145,7 +154,25 @@ function processPacket(
   if (h.type === PacketType.VersionNegotiation) return onVersionNegotiation(c, h, now);
   if (h.type === PacketType.Retry) return onRetry(c, dg, start, h, now);
   if (!isOurCid(c, h.dcid)) return false;
+  return c.ops.call[Op.INCOMING_ENCRYPTED](c, h, dg, start, remote, now);
+}
 
+/**
+ * Default of `incoming_encrypted`: removes protection from one packet of
+ * ours and processes its frames (RFC 9001 §5; RFC 9000 §12.4); false when it
+ * was dropped.
+ */
+export function incomingEncrypted(
+  c: Connection,
+  h: PacketHeader,
+  dg: Uint8Array,
+  start: number,
+  remote: SocketAddress,
+  now: number,
+): boolean {
+  const ops = c.ops.call;
+  const plugged = c.ops.plugged;
+  const path = plugged[Op.GET_INCOMING_PATH] === 1 ? ops[Op.GET_INCOMING_PATH](c, h, remote) : null;
   let space: number;
   let keys: DirectionalKeys | null = null;
   switch (h.type) {
@@ -204,6 +231,7 @@ function processPacket(
     throw TransportError.protocolViolation("Cannot accept packet: reserved bits are set");
   }
   if (s.ackTracker.isDuplicate(pn)) return true;
+  if (plugged[Op.HEADER_PARSED] === 1) ops[Op.HEADER_PARSED](c, h, path, pn, h.end - start);
   if (isShort) c.oneRtt!.onPacketOpened(gen, pn, now, c.loss.ptoPeriod());
 
   c.counters.packetsReceived++;
@@ -228,13 +256,14 @@ function processPacket(
   const newest = pn > s.ackTracker.largest;
   probingOnly = true;
   const ackEliciting = processFrames(c, payload, h, space, now);
+  if (plugged[Op.RECEIVED_SEGMENT] === 1) ops[Op.RECEIVED_SEGMENT](c, h, space, pn, ackEliciting);
   // RFC 9000 §9.3: a server follows a client whose address changed (NAT rebinding,
   // migration) when the newest non-probing packet comes from there.
   if (isShort && newest && c.state < ConnectionState.Closing) {
     if (
       !c.isClient && c.handshakeConfirmed && !sameAddress(remote, c.remote) && !probingOnly
     ) {
-      onPeerAddressChange(c, remote, h.dcid, dg.length);
+      ops[Op.PEER_ADDRESS_CHANGED](c, path, remote, h.dcid, dg.length);
     } else if (
       c.preferredCid !== null && !probingOnly && bytesEqual(h.dcid, c.preferredCid)
     ) {
@@ -248,6 +277,9 @@ function processPacket(
   c.sentAckElicitingSinceRecv = false;
   if (c.idleTimeout > 0 && c.state < ConnectionState.Closing) {
     c.timers.set(Timer.Idle, now + Math.max(c.idleTimeout, 3 * c.loss.ptoPeriod()));
+  }
+  if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+    ops[Op.LOG_EVENT](c, LogCategory.Transport, LogEvent.PacketReceived, 0, h, null);
   }
   return true;
 }
@@ -274,44 +306,99 @@ function processFrames(
   if (payload.length === 0) {
     throw TransportError.protocolViolation("Cannot accept a packet without frames");
   }
+  const ops = c.ops.call;
+  const plugged = c.ops.plugged[Op.PARSE_FRAME] === 1;
   while (r.pos < r.end) {
     const frameStart = r.pos;
+    // The wire type selects parse_frame[type] (one varint, RFC 9000 §12.4).
+    let wireType = payload[frameStart]!;
+    if (wireType >= 0x40) {
+      try {
+        wireType = r.varint();
+      } catch {
+        throw TransportError.frameEncoding("Cannot parse frame: truncated type", wireType);
+      }
+      r.pos = frameStart;
+    }
+    const pluginFrame = plugged && c.ops.hasParam(Op.PARSE_FRAME, wireType);
     let f: Frame;
     try {
-      f = parseFrame(r);
+      f = ops[Op.PARSE_FRAME](c, wireType, r);
     } catch (e) {
-      if (e instanceof TransportError) throw e;
+      if (e instanceof TransportError || e instanceof ProtoopError) throw e;
       throw TransportError.frameEncoding(
         `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
         payload[frameStart]!,
       );
     }
-    const type = f.type;
-    if (!isFrameAllowed(type, h.type)) {
+    let type: number;
+    if (pluginFrame) {
+      // A plugin's frame type (pquic-reference.md §1.5): 0-RTT and 1-RTT packets only.
+      type = wireType;
+      if (f === null || r.pos <= frameStart || r.pos > r.end) {
+        throw TransportError.frameEncoding(
+          `Cannot parse frame type 0x${type.toString(16)}: its plugin returned no frame`,
+          type,
+        );
+      }
+      if (h.type !== PacketType.OneRtt && h.type !== PacketType.ZeroRtt) {
+        throw TransportError.protocolViolation(
+          `Cannot accept plugin frame type 0x${type.toString(16)} in this packet type`,
+          type,
+        );
+      }
+      probingOnly = false;
+      ackEliciting = true;
+    } else {
+      type = f.type;
+      if (!isFrameAllowed(type, h.type)) {
+        throw TransportError.protocolViolation(
+          `Cannot accept frame type 0x${type.toString(16)} in this packet type`,
+          type,
+        );
+      }
+      if (probingOnly && !isProbing(type)) probingOnly = false;
+      if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
+    }
+    if (!pluginFrame) c.counters.frameReceived(type);
+    if (ops[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
       throw TransportError.protocolViolation(
-        `Cannot accept frame type 0x${type.toString(16)} in this packet type`,
+        `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,
         type,
       );
     }
-    c.counters.frameReceived(type);
-    if (probingOnly && !isProbing(type)) probingOnly = false;
-    if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
-    handleFrame(c, f, h, space, now);
     if (c.state >= ConnectionState.Draining) break;
   }
   return ackEliciting;
 }
 
-/** Dispatches one frame to its owner. */
-function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, now: number): void {
+/** Default of `parse_frame`: the core codec (frames/frame.ts); unknown types fail. */
+export function parseFrameDefault(_c: Connection, _type: number, r: Reader): Frame {
+  return parseFrame(r);
+}
+
+/**
+ * Default of `process_frame`: hands one frame to its owner; returns 0 (a
+ * frame no core owner knows — a plugin's, parsed but not processed — is
+ * ignored).
+ */
+export function processFrameDefault(
+  c: Connection,
+  _type: number,
+  f: Frame,
+  h: PacketHeader,
+  space: number,
+  now: number,
+): number {
   switch (f.type) {
     case FrameType.PADDING:
     case FrameType.PING:
-      return;
+      return 0;
     case FrameType.ACK:
     case FrameType.ACK_ECN:
+      if (f.ecn !== undefined) c.ops.call[Op.PROCESS_ECN_BLOCK](c, f.ecn, space, now);
       onAck(c, space, f.ranges, f.delay, now);
-      return;
+      return 0;
     case FrameType.CRYPTO: {
       const s = c.spaces[space]!;
       s.receiveCrypto(f.offset, f.data);
@@ -322,7 +409,7 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
       }
       // Keys must be in place before the next coalesced packet (RFC 9001 §4.1.3).
       drainTls(c, now);
-      return;
+      return 0;
     }
     case FrameType.NEW_TOKEN:
       if (!c.isClient) {
@@ -330,41 +417,41 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
       }
       // RFC 9000 §8.1.3: for the application to pass to a later connection.
       c.emit({ type: "newToken", token: f.token.slice() });
-      return;
+      return 0;
     case FrameType.STREAM:
       c.streams.onStreamFrame(f);
-      return;
+      return 0;
     case FrameType.RESET_STREAM:
       c.streams.onResetStream(f);
-      return;
+      return 0;
     case FrameType.STOP_SENDING:
       c.streams.onStopSending(f);
-      return;
+      return 0;
     case FrameType.MAX_DATA:
       c.streams.onMaxData(f);
-      return;
+      return 0;
     case FrameType.MAX_STREAM_DATA:
       c.streams.onMaxStreamData(f);
-      return;
+      return 0;
     case FrameType.MAX_STREAMS_BIDI:
     case FrameType.MAX_STREAMS_UNI:
       c.streams.onMaxStreams(f);
-      return;
+      return 0;
     case FrameType.DATA_BLOCKED:
       c.streams.onDataBlocked(f);
-      return;
+      return 0;
     case FrameType.STREAM_DATA_BLOCKED:
       c.streams.onStreamDataBlocked(f);
-      return;
+      return 0;
     case FrameType.STREAMS_BLOCKED_BIDI:
     case FrameType.STREAMS_BLOCKED_UNI:
       c.streams.onStreamsBlocked(f);
-      return;
+      return 0;
     case FrameType.NEW_CONNECTION_ID: {
       const retire = c.cids.onNewConnectionId(f);
       const app = c.spaces[SpaceId.Application];
       for (const seq of retire) app.pending.push({ type: FrameType.RETIRE_CONNECTION_ID, seq });
-      return;
+      return 0;
     }
     case FrameType.RETIRE_CONNECTION_ID: {
       const cid = c.cids.onRetireConnectionId(f, h.dcid);
@@ -372,21 +459,21 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
         c.emit({ type: "localCidRetired", cid });
         if (c.handshakeConfirmed) issueCids(c);
       }
-      return;
+      return 0;
     }
     case FrameType.PATH_CHALLENGE:
       c.spaces[SpaceId.Application].pending.push({
         type: FrameType.PATH_RESPONSE,
         data: f.data.slice(),
       });
-      return;
+      return 0;
     case FrameType.PATH_RESPONSE:
       onPathResponse(c, f.data);
-      return;
+      return 0;
     case FrameType.CONNECTION_CLOSE:
     case FrameType.CONNECTION_CLOSE_APP:
       onConnectionClose(c, f, now);
-      return;
+      return 0;
     case FrameType.HANDSHAKE_DONE:
       if (!c.isClient) {
         throw TransportError.protocolViolation(
@@ -395,7 +482,7 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
         );
       }
       confirmHandshake(c);
-      return;
+      return 0;
     case FrameType.DATAGRAM:
     case FrameType.DATAGRAM_LEN:
       if (c.localParams.maxDatagramFrameSize === undefined) {
@@ -408,16 +495,11 @@ function handleFrame(c: Connection, f: Frame, h: PacketHeader, space: number, no
         );
       }
       c.emit({ type: "datagram", data: f.data.slice() });
-      return;
+      return 0;
   }
+  return 0;
 }
 
 import { onAck } from "./recovery.ts";
-import {
-  issueCids,
-  notePeerDcid,
-  onPathResponse,
-  onPeerAddressChange,
-  onPreferredAddressUsed,
-} from "./paths.ts";
+import { issueCids, notePeerDcid, onPathResponse, onPreferredAddressUsed } from "./paths.ts";
 import { onRetry, onVersionNegotiation, switchVersionClient } from "./versions.ts";

@@ -15,6 +15,21 @@ import { SpaceId } from "../recovery/space_id.ts";
 import type { Connection } from "./connection.ts";
 import { onPathChallengeLost } from "./paths.ts";
 import { PmtuChange } from "./pmtud.ts";
+import { FrameNotification, LogCategory, LogEvent, Op } from "../protoop/catalogue.ts";
+import { ReservedFrame } from "../protoop/reservations.ts";
+import type { SentFrame } from "../protoop/signatures.ts";
+
+/** Default of `update_rtt`: the RTT estimator takes the sample (RFC 9002 §5). */
+export function updateRtt(
+  c: Connection,
+  _space: number,
+  sample: number,
+  ackDelay: number,
+  now: number,
+): void {
+  const loss = c.loss;
+  loss.rtt.update(sample, ackDelay, loss.handshakeConfirmed, loss.maxAckDelay, now);
+}
 
 /** The path MTU changed: the datagram size and the controllers follow (RFC 9002 §7.2). */
 export function applyPmtu(c: Connection): void {
@@ -36,8 +51,21 @@ export function onAck(
   const ackDelay = space === SpaceId.Application ? delay * 2 ** c.peerAckDelayExponent : 0;
   const res = c.loss.onAckReceived(space as SpaceId, ranges, ackDelay, now);
   for (const p of res.newlyAcked) onPacketAcked(c, p);
-  onPacketsLost(c, res.lost);
-  if (res.rttUpdated) c.streams.setRtt(c.loss.rtt.smoothed, now);
+  const ops = c.ops.call;
+  if (res.lost.length > 0) {
+    for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    onPacketsLost(c, res.lost);
+  }
+  const spurious = res.spuriouslyLost;
+  for (let i = 0; i < spurious.length; i++) {
+    ops[Op.CHECK_SPURIOUS_RETRANSMISSION](c, spurious[i]!, space, now);
+  }
+  if (res.rttUpdated) {
+    c.streams.setRtt(c.loss.rtt.smoothed, now);
+    if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+      ops[Op.LOG_EVENT](c, LogCategory.Recovery, LogEvent.MetricsUpdated, 0, null, null);
+    }
+  }
   const qlog = c.config.qlog;
   if (qlog !== undefined) {
     const rtt = c.loss.rtt;
@@ -60,7 +88,6 @@ export function onAck(
 
 /** Tells each frame's owner its packet was acknowledged. */
 export function onPacketAcked(c: Connection, p: SentPacket): void {
-  const s = c.spaces[p.space]!;
   const mtu = c.pmtud;
   if (mtu !== null) {
     if (p.isPmtuProbe === true) {
@@ -70,41 +97,69 @@ export function onPacketAcked(c: Connection, p: SentPacket): void {
     mtu.onPacketAcked(p.size, p.timeSent);
   }
   if (p.space === SpaceId.Application && c.oneRtt !== null) c.oneRtt.onPacketAcked(p.pn);
+  const notify = c.ops.call[Op.NOTIFY_FRAME];
   const frames = p.frames as Frame[];
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!;
-    switch (f.type) {
-      case FrameType.STREAM:
-        c.streams.onStreamFrameAcked(f);
-        break;
-      case FrameType.CRYPTO:
-        if (!s.discarded) s.cryptoSend.onAcked(f.offset, f.data.length, false);
-        break;
-      case FrameType.ACK:
-      case FrameType.ACK_ECN:
-        s.ackTracker.onAckOfAck(f.largest);
-        break;
-      case FrameType.MAX_DATA:
-      case FrameType.MAX_STREAM_DATA:
-      case FrameType.MAX_STREAMS_BIDI:
-      case FrameType.MAX_STREAMS_UNI:
-      case FrameType.DATA_BLOCKED:
-      case FrameType.STREAM_DATA_BLOCKED:
-      case FrameType.STREAMS_BLOCKED_BIDI:
-      case FrameType.STREAMS_BLOCKED_UNI:
-      case FrameType.RESET_STREAM:
-      case FrameType.STOP_SENDING:
-        c.streams.onControlFrameAcked(f);
-        break;
-      default:
-        break;
-    }
+    notify(c, f.type, f, FrameNotification.Acked, p, 0n);
+  }
+  const pf = p.pluginFrames;
+  if (pf !== undefined) { for (const f of pf) c.reservations.onAcked(c, f, p); }
+}
+
+/**
+ * Default of `notify_frame`: tells a core frame's owner that its packet was
+ * acknowledged (1) or lost (0) (RFC 9000 §13.3). Plugin frames have no core
+ * owner and are ignored.
+ */
+export function notifyFrame(
+  c: Connection,
+  _type: number,
+  sent: SentFrame,
+  received: number,
+  p: SentPacket | null,
+  _ctx: bigint,
+): void {
+  if (sent instanceof ReservedFrame || p === null) return;
+  if (received === FrameNotification.Acked) frameAcked(c, sent, p);
+  else if (received === FrameNotification.Lost) frameLost(c, sent, p);
+}
+
+/** A core frame's packet was acknowledged. */
+function frameAcked(c: Connection, f: Frame, p: SentPacket): void {
+  const s = c.spaces[p.space]!;
+  switch (f.type) {
+    case FrameType.STREAM:
+      c.streams.onStreamFrameAcked(f);
+      break;
+    case FrameType.CRYPTO:
+      if (!s.discarded) s.cryptoSend.onAcked(f.offset, f.data.length, false);
+      break;
+    case FrameType.ACK:
+    case FrameType.ACK_ECN:
+      s.ackTracker.onAckOfAck(f.largest);
+      break;
+    case FrameType.MAX_DATA:
+    case FrameType.MAX_STREAM_DATA:
+    case FrameType.MAX_STREAMS_BIDI:
+    case FrameType.MAX_STREAMS_UNI:
+    case FrameType.DATA_BLOCKED:
+    case FrameType.STREAM_DATA_BLOCKED:
+    case FrameType.STREAMS_BLOCKED_BIDI:
+    case FrameType.STREAMS_BLOCKED_UNI:
+    case FrameType.RESET_STREAM:
+    case FrameType.STOP_SENDING:
+      c.streams.onControlFrameAcked(f);
+      break;
+    default:
+      break;
   }
 }
 
 /** Re-queues the frames of lost packets (RFC 9000 §13.3). */
 export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
   const mtu = c.pmtud;
+  const ops = c.ops.call;
   for (const p of lost) {
     if (mtu !== null) {
       if (p.isPmtuProbe === true) {
@@ -114,54 +169,84 @@ export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
       if (mtu.onPacketLost(p.size, p.timeSent, c.loss.now) !== PmtuChange.None) applyPmtu(c);
     }
     c.counters.packetsLost++;
+    ops[Op.PACKET_WAS_LOST](c, p, null);
     const qlog = c.config.qlog;
     if (qlog !== undefined) qlog.packetLost(c.originalDcid, c.loss.now, p.space, p.pn, p.size);
-    const s = c.spaces[p.space]!;
+    if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+      ops[Op.LOG_EVENT](c, LogCategory.Recovery, LogEvent.PacketLost, 0, p, null);
+    }
     const frames = p.frames as Frame[];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
-      switch (f.type) {
-        case FrameType.STREAM:
-          c.streams.onStreamFrameLost(f);
-          break;
-        case FrameType.CRYPTO:
-          if (!s.discarded) s.cryptoSend.onLost(f.offset, f.data.length, false);
-          break;
-        case FrameType.MAX_DATA:
-        case FrameType.MAX_STREAM_DATA:
-        case FrameType.MAX_STREAMS_BIDI:
-        case FrameType.MAX_STREAMS_UNI:
-        case FrameType.DATA_BLOCKED:
-        case FrameType.STREAM_DATA_BLOCKED:
-        case FrameType.STREAMS_BLOCKED_BIDI:
-        case FrameType.STREAMS_BLOCKED_UNI:
-        case FrameType.RESET_STREAM:
-        case FrameType.STOP_SENDING:
-          c.streams.onControlFrameLost(f);
-          break;
-        case FrameType.HANDSHAKE_DONE:
-        case FrameType.NEW_CONNECTION_ID:
-        case FrameType.RETIRE_CONNECTION_ID:
-        case FrameType.NEW_TOKEN:
-          if (!s.discarded) s.pending.push(f);
-          break;
-        case FrameType.PATH_CHALLENGE:
-          onPathChallengeLost(c, f);
-          break;
-        default:
-          break;
-      }
+      ops[Op.NOTIFY_FRAME](c, f.type, f, FrameNotification.Lost, p, 0n);
     }
+    const pf = p.pluginFrames;
+    if (pf !== undefined) { for (const f of pf) c.reservations.onLost(c, f, p); }
+  }
+}
+
+/** A core frame's packet was lost: its owner queues it again if still needed. */
+function frameLost(c: Connection, f: Frame, p: SentPacket): void {
+  const s = c.spaces[p.space]!;
+  switch (f.type) {
+    case FrameType.STREAM:
+      c.streams.onStreamFrameLost(f);
+      break;
+    case FrameType.CRYPTO:
+      if (!s.discarded) s.cryptoSend.onLost(f.offset, f.data.length, false);
+      break;
+    case FrameType.MAX_DATA:
+    case FrameType.MAX_STREAM_DATA:
+    case FrameType.MAX_STREAMS_BIDI:
+    case FrameType.MAX_STREAMS_UNI:
+    case FrameType.DATA_BLOCKED:
+    case FrameType.STREAM_DATA_BLOCKED:
+    case FrameType.STREAMS_BLOCKED_BIDI:
+    case FrameType.STREAMS_BLOCKED_UNI:
+    case FrameType.RESET_STREAM:
+    case FrameType.STOP_SENDING:
+      c.streams.onControlFrameLost(f);
+      break;
+    case FrameType.HANDSHAKE_DONE:
+    case FrameType.NEW_CONNECTION_ID:
+    case FrameType.RETIRE_CONNECTION_ID:
+    case FrameType.NEW_TOKEN:
+      if (!s.discarded) s.pending.push(f);
+      break;
+    case FrameType.PATH_CHALLENGE:
+      onPathChallengeLost(c, f);
+      break;
+    default:
+      break;
   }
 }
 
 /** The loss detection timer fired (RFC 9002 §6.2): losses, or PTO probes. */
 export function onLossDetectionTimeout(c: Connection, now: number): void {
   const res = c.loss.onLossDetectionTimeout(now);
-  onPacketsLost(c, res.lost);
+  const ops = c.ops.call;
+  if (res.lost.length > 0) {
+    for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    onPacketsLost(c, res.lost);
+  }
   if (res.probes === 0) return;
+  ops[Op.RETRANSMISSION_TIMEOUT](c, res.ptoSpace, res.probes);
+  ops[Op.RETRANSMIT_NEEDED](c, res.ptoSpace, res.probes, now);
+}
+
+/**
+ * Default of `retransmit_needed`: sets up PTO probes in `ptoSpace` (or the
+ * space that has keys), resending the oldest in-flight data when nothing new
+ * waits (RFC 9002 §6.2.4).
+ */
+export function retransmitNeeded(
+  c: Connection,
+  ptoSpace: number,
+  probes: number,
+  now: number,
+): void {
   if (c.pmtud?.onPto(c.loss.ptoCount, now) === PmtuChange.Lowered) applyPmtu(c);
-  let space: number = res.ptoSpace;
+  let space: number = ptoSpace;
   const ss = c.spaces[space]!;
   const hasKeys = space === SpaceId.Application
     ? c.oneRtt !== null || c.zeroRtt !== null
@@ -171,14 +256,14 @@ export function onLossDetectionTimeout(c: Connection, now: number): void {
     if (c.spaces[space]!.discarded) return;
   }
   const s = c.spaces[space]!;
-  s.probes = res.probes;
+  s.probes = probes;
   // A probe carries data when it can: with nothing new to send, the oldest
   // in-flight data goes again (RFC 9002 §6.2.4). Frames stay in their packet,
   // which may still be acknowledged; owners treat the duplicate as a loss.
   if (space !== SpaceId.Application) {
     if (!s.cryptoSend.hasData()) requeueInFlight(c, space, Infinity);
   } else if (!c.streams.hasPendingData() && s.pending.length === 0) {
-    requeueInFlight(c, space, res.probes);
+    requeueInFlight(c, space, probes);
   }
 }
 

@@ -40,6 +40,12 @@ import { ConnectionState } from "./events.ts";
 import { discardSpace } from "./handshake.ts";
 import { Timer } from "./timers.ts";
 import { onPathChallengeSent } from "./paths.ts";
+import type { StreamFrame } from "../frames/stream.ts";
+import { SendStream } from "../streams/send_stream.ts";
+import type { Writer } from "../wire/writer.ts";
+import { CongestionNotification, LogCategory, LogEvent, Op } from "../protoop/catalogue.ts";
+import { ProtoopError, ProtoopErrorKind } from "../protoop/errors.ts";
+import type { ReservedFrame } from "../protoop/reservations.ts";
 
 const TAG = 16;
 const EMPTY = new Uint8Array(0);
@@ -50,8 +56,12 @@ const MAX_LONG_PACKET = 16383;
 /** Below this much room a packet is not worth starting. */
 const MIN_PACKET_ROOM = 48;
 
-/** A packet written but not yet sealed. */
-interface Built {
+/**
+ * A packet under construction (created once its header is written), then
+ * written but not yet sealed: what `prepare_packet_ready` returns and the
+ * frame-writing protoops fill.
+ */
+export interface BuiltPacket {
   start: number;
   lengthOffset: number;
   pnOffset: number;
@@ -62,8 +72,14 @@ interface Built {
   space: number;
   type: number;
   ackEliciting: boolean;
+  /** Core frames written (recorded in the SentPacket). */
   frames: Frame[];
+  /** Plugin frames written (frame reservations), or null. */
+  pluginFrames: ReservedFrame[] | null;
+  /** The path it goes on (null: the connection's single path). */
+  path: object | null;
 }
+type Built = BuiltPacket;
 
 /** Builds the next datagram, or returns null. */
 export function pollTransmit(
@@ -76,6 +92,11 @@ export function pollTransmit(
     if (!c.closeSendPending) return null;
     c.closeSendPending = false;
   }
+  const ops = c.ops.call;
+  // Its default is the single path (null); noop-like anchors are called only when plugged.
+  const path = c.ops.plugged[Op.SELECT_SENDING_PATH] === 1
+    ? ops[Op.SELECT_SENDING_PATH](c, now)
+    : null;
   let limit = c.maxDatagramSize;
   if (!c.addressValidated) {
     const credit = 3 * c.ampReceived - c.ampSent;
@@ -94,7 +115,20 @@ export function pollTransmit(
       canSendData = false;
     }
   }
-  if (!canSendData) c.congestion.appLimited = false;
+  if (!canSendData) {
+    c.congestion.appLimited = false;
+    if (!closing && !probing) {
+      ops[Op.CONGESTION_ALGORITHM_NOTIFY](
+        c,
+        path,
+        CongestionNotification.CwinBlocked,
+        null,
+        0,
+        0,
+        now,
+      );
+    }
+  }
 
   if (canSendData && !closing && !probing && c.pmtud !== null && c.handshakeConfirmed) {
     const probe = buildPmtuProbe(c, now);
@@ -110,7 +144,16 @@ export function pollTransmit(
   const confirmedOnly = closing && c.handshakeConfirmed;
   for (let space = 0; space < 3; space++) {
     if (confirmedOnly && space !== SpaceId.Application) continue;
-    const b = buildPacket(c, space, now, limit, canSendData, closing);
+    if (c.spaces[space]!.discarded) continue;
+    const b = ops[Op.PREPARE_PACKET_READY](
+      c,
+      path,
+      space,
+      limit,
+      canSendData,
+      closing,
+      now,
+    ) as Built | null;
     if (b === null) continue;
     built.push(b);
     if (b.type === PacketType.Initial) hasInitial = true;
@@ -139,12 +182,8 @@ export function pollTransmit(
   const buf = w.buf;
   for (let i = 0; i < built.length; i++) {
     const b = built[i]!;
-    const packetEnd = b.payloadEnd + TAG;
-    if (b.lengthOffset >= 0) patchLength(buf, b.lengthOffset, packetEnd - b.pnOffset);
-    const pkt = buf.subarray(b.start, packetEnd);
-    b.keys.aead.seal(b.pn, pkt, b.pnOffset - b.start + b.pnLen, b.payloadEnd - b.start);
-    b.keys.hp.apply(pkt, b.pnOffset - b.start, b.pnLen);
-    onPacketBuilt(c, b, packetEnd - b.start, padded && i === built.length - 1, closing, now);
+    const size = ops[Op.FINALIZE_AND_PROTECT_PACKET](c, b, now);
+    onPacketBuilt(c, b, size, padded && i === built.length - 1, closing, now);
   }
   const size = w.pos;
   c.counters.datagramsSent++;
@@ -166,11 +205,30 @@ export function pollTransmit(
   return transmit(c, c.outSlab.copy(buf.subarray(0, size)));
 }
 
+/**
+ * Default of `finalize_and_protect_packet`: patches the Length, seals the
+ * payload and applies header protection (RFC 9001 §5.3, §5.4); returns the
+ * packet's size.
+ */
+export function finalizeAndProtect(c: Connection, bp: object, _now: number): number {
+  const b = bp as Built;
+  const buf = c.writer.buf;
+  const packetEnd = b.payloadEnd + TAG;
+  if (b.lengthOffset >= 0) patchLength(buf, b.lengthOffset, packetEnd - b.pnOffset);
+  const pkt = buf.subarray(b.start, packetEnd);
+  b.keys.aead.seal(b.pn, pkt, b.pnOffset - b.start + b.pnLen, b.payloadEnd - b.start);
+  b.keys.hp.apply(pkt, b.pnOffset - b.start, b.pnLen);
+  return packetEnd - b.start;
+}
+
 /** The result of pollTransmit, with `local` once we answer from another address. */
 function transmit(
   c: Connection,
   datagram: Uint8Array,
 ): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } {
+  if (c.ops.plugged[Op.BEFORE_SENDING_PACKET] === 1) {
+    c.ops.call[Op.BEFORE_SENDING_PACKET](c, datagram, c.remote);
+  }
   return c.localAddress === null
     ? { datagram, remote: c.remote }
     : { datagram, remote: c.remote, local: c.localAddress };
@@ -203,9 +261,8 @@ function buildPmtuProbe(
     pnLength: pnLen,
     truncatedPn: pn,
   }).pnOffset;
-  writeFrame(w, PING);
+  c.ops.call[Op.PREPARE_MTU_PROBE](c, null, size, w);
   const payloadEnd = size - TAG;
-  w.buf.fill(0, w.pos, payloadEnd); // PADDING
   const buf = w.buf;
   const pkt = buf.subarray(0, size);
   const keys = c.oneRtt.write;
@@ -234,6 +291,24 @@ function buildPmtuProbe(
     isPmtuProbe: true,
   }, now);
   return transmit(c, c.outSlab.copy(buf.subarray(0, size)));
+}
+
+/**
+ * Default of `prepare_mtu_probe`: PING, then PADDING up to the probe's
+ * payload end (`size` minus the AEAD tag); returns the bytes written.
+ */
+export function prepareMtuProbe(
+  _c: Connection,
+  _path: object | null,
+  size: number,
+  w: Writer,
+): number {
+  const start = w.pos;
+  writeFrame(w, PING);
+  const payloadEnd = size - TAG;
+  w.buf.fill(0, w.pos, payloadEnd); // PADDING
+  w.pos = payloadEnd;
+  return payloadEnd - start;
 }
 
 /** The frames of every PMTU probe (PADDING is not recorded). */
@@ -271,17 +346,26 @@ function onPacketBuilt(
     frames: b.frames,
   };
   if (b.type === PacketType.ZeroRtt) p.isZeroRtt = true;
+  if (b.pluginFrames !== null) p.pluginFrames = b.pluginFrames;
   c.loss.onPacketSent(p, now);
+  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p);
+  if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+    c.ops.call[Op.LOG_EVENT](c, LogCategory.Transport, LogEvent.PacketSent, 0, p, null);
+  }
 }
 
-/** Writes one packet's header and plaintext frames, or nothing (null). */
-function buildPacket(
+/**
+ * Default of `prepare_packet_ready`: writes one packet's header and
+ * plaintext frames, or nothing (null).
+ */
+export function buildPacket(
   c: Connection,
+  path: object | null,
   space: number,
-  now: number,
   limit: number,
   canSendData: boolean,
   closing: boolean,
+  now: number,
 ): Built | null {
   const s = c.spaces[space]!;
   if (s.discarded) return null;
@@ -304,6 +388,7 @@ function buildPacket(
   }
   if (keys === null) return null;
 
+  const ops = c.ops.call;
   const tracker = s.ackTracker;
   const app = space === SpaceId.Application;
   const ackPending = type !== PacketType.ZeroRtt && tracker.pending;
@@ -311,8 +396,8 @@ function buildPacket(
     (s.hasAckElicitingData() ||
       (app &&
         (c.pingPending || c.datagrams.length > 0 || c.streams.hasPendingData() ||
-          c.streams.hasPendingControl())));
-  const ackNow = ackPending && (tracker.ackDue(now) || dataWanted || closing);
+          c.streams.hasPendingControl() || pluginFramesWanted(c))));
+  const ackNow = ackPending && (ops[Op.IS_ACK_NEEDED](c, space, now) || dataWanted || closing);
   if (!ackNow && !dataWanted && !closing) return null;
 
   const w = c.writer;
@@ -323,7 +408,7 @@ function buildPacket(
   const start = w.pos;
   const pn = s.nextPn;
   const pnLen = packetNumberLength(pn, c.loss.largestAcked(space as SpaceId));
-  const dcid = c.cids.remoteCid;
+  const dcid = ops[Op.GET_DESTINATION_CONNECTION_ID](c, type, path);
   let lengthOffset = -1;
   let pnOffset: number;
   if (isLong) {
@@ -348,36 +433,41 @@ function buildPacket(
     }).pnOffset;
   }
   const payloadStart = w.pos;
+  if (c.ops.plugged[Op.HEADER_PREPARED] === 1) {
+    ops[Op.HEADER_PREPARED](c, path, space, pn, payloadStart - start);
+  }
   const savedEnd = w.end;
   w.end = end - TAG;
-  const frames: Frame[] = [];
-  let ackEliciting = false;
+  const b: Built = {
+    start,
+    lengthOffset,
+    pnOffset,
+    pnLen,
+    pn,
+    payloadEnd: 0,
+    keys,
+    space,
+    type,
+    ackEliciting: false,
+    frames: [],
+    pluginFrames: null,
+    path,
+  };
 
-  if (ackNow) {
-    const ranges = tracker.ranges();
-    if (ranges.length >= 2) {
-      const delay = Math.floor(tracker.ackDelay(now) / 2 ** c.localParams.ackDelayExponent);
-      if (sizeAckFrame(ranges, delay) <= w.end - w.pos) {
-        writeAckFrame(w, ranges, delay);
-        frames.push({ type: FrameType.ACK, largest: ranges[0]!, delay, ranges });
-        tracker.onAckSent(now);
-        if (type === PacketType.OneRtt) c.oneRtt!.onAckSent(ranges[0]!);
-      }
-    }
-  }
+  if (ackNow) ops[Op.PREPARE_ACK_FRAME](c, space, w, b, now);
   if (closing) {
     const f = closeFrameFor(c, isLong);
     if (sizeFrame(f) <= w.end - w.pos) {
       writeFrame(w, f);
-      frames.push(f);
+      b.frames.push(f);
     }
   } else if (dataWanted) {
-    ackEliciting = writeDataFrames(c, s, space, type, frames) || ackEliciting;
+    if (ops[Op.SCHEDULE_FRAMES_ON_PATH](c, b, space, type)) b.ackEliciting = true;
     if (s.probes > 0) {
-      if (!ackEliciting && w.end - w.pos >= 1) {
+      if (!b.ackEliciting && w.end - w.pos >= 1) {
         writeFrame(w, PING);
-        frames.push(PING);
-        ackEliciting = true;
+        b.frames.push(PING);
+        b.ackEliciting = true;
       }
       s.probes--;
     }
@@ -385,36 +475,73 @@ function buildPacket(
   if (w.pos === payloadStart) {
     w.pos = start;
     w.end = savedEnd;
+    ops[Op.SEGMENT_ABORTED](c, space);
     return null;
   }
   // Header protection samples 16 bytes from pnOffset + 4 (RFC 9001 §5.4.2).
   while (w.pos - pnOffset < 4) w.buf[w.pos++] = 0;
-  const payloadEnd = w.pos;
+  b.payloadEnd = w.pos;
   w.end = savedEnd;
-  w.pos = payloadEnd + TAG;
-  return {
-    start,
-    lengthOffset,
-    pnOffset,
-    pnLen,
-    pn,
-    payloadEnd,
-    keys,
-    space,
-    type,
-    ackEliciting,
-    frames,
-  };
+  w.pos = b.payloadEnd + TAG;
+  return b;
 }
 
-/** Writes ack-eliciting frames; returns true when any was written. */
-function writeDataFrames(
+/** Plugin frames want a packet: non-congestion-controlled ones, or as `has_…_to_send` says. */
+function pluginFramesWanted(c: Connection): boolean {
+  const r = c.reservations;
+  const q = r.queued;
+  if (q === 0) return false;
+  return q > r.queuedCongestionControlled ||
+    c.ops.call[Op.HAS_CONGESTION_CONTROLLED_PLUGIN_FRAMES_TO_SEND](c);
+}
+
+/** Default of `has_congestion_controlled_plugin_frames_to_send`. */
+export function hasCcPluginFrames(c: Connection): boolean {
+  return c.reservations.hasCongestionControlled();
+}
+
+/** Default of `is_ack_needed`: the space's ACK is due (RFC 9000 §13.2.1). */
+export function isAckNeeded(c: Connection, space: number, now: number): boolean {
+  return c.spaces[space]!.ackTracker.ackDue(now);
+}
+
+/** Default of `get_destination_connection_id`: the peer's current CID. */
+export function destinationCid(c: Connection, _type: number, _path: object | null): Uint8Array {
+  return c.cids.remoteCid;
+}
+
+/** Default of `prepare_ack_frame`: the space's ACK when it fits; returns the bytes written. */
+export function prepareAckFrame(
   c: Connection,
-  s: Connection["spaces"][number],
   space: number,
-  type: number,
-  frames: Frame[],
-): boolean {
+  w: Writer,
+  bp: object,
+  now: number,
+): number {
+  const b = bp as Built;
+  const tracker = c.spaces[space]!.ackTracker;
+  const ranges = tracker.ranges();
+  if (ranges.length < 2) return 0;
+  const delay = Math.floor(tracker.ackDelay(now) / 2 ** c.localParams.ackDelayExponent);
+  if (sizeAckFrame(ranges, delay) > w.end - w.pos) return 0;
+  const start = w.pos;
+  writeAckFrame(w, ranges, delay);
+  b.frames.push({ type: FrameType.ACK, largest: ranges[0]!, delay, ranges });
+  tracker.onAckSent(now);
+  if (b.type === PacketType.OneRtt) c.oneRtt!.onAckSent(ranges[0]!);
+  return w.pos - start;
+}
+
+/**
+ * Default of `schedule_frames_on_path`: writes ack-eliciting frames (control,
+ * CRYPTO, stream control, plugin frames, DATAGRAM, PING, STREAM); returns
+ * true when any was written.
+ */
+export function writeDataFrames(c: Connection, bp: object, space: number, type: number): boolean {
+  const b = bp as Built;
+  const s = c.spaces[space]!;
+  const frames = b.frames;
+  const ops = c.ops.call;
   const w = c.writer;
   let wrote = false;
   // Queued control frames (HANDSHAKE_DONE, NEW_CONNECTION_ID, PATH_RESPONSE, …).
@@ -433,18 +560,8 @@ function writeDataFrames(
     for (const f of keep) s.pending.push(f);
   }
   // CRYPTO (not in 0-RTT).
-  if (type !== PacketType.ZeroRtt) {
-    const cs = s.cryptoSend;
-    while (cs.hasData()) {
-      const room = w.end - w.pos;
-      const hdr = sizeCryptoFrameHeader(cs.nextOffset(), room);
-      if (room - hdr < 1) break;
-      const seg = cs.nextSegment(room - hdr);
-      if (seg === null) break;
-      writeCryptoFrame(w, seg.offset, seg.data);
-      frames.push({ type: FrameType.CRYPTO, offset: seg.offset, data: seg.data });
-      wrote = true;
-    }
+  if (type !== PacketType.ZeroRtt && s.cryptoSend.hasData()) {
+    if (ops[Op.PREPARE_CRYPTO_HS_FRAME](c, space, w, w.end - w.pos, b) > 0) wrote = true;
   }
   if (space !== SpaceId.Application) return wrote;
   const streams = c.streams;
@@ -456,6 +573,13 @@ function writeDataFrames(
     writeFrame(w, f);
     frames.push(f);
     wrote = true;
+  }
+  if (c.reservations.queued > 0) {
+    ops[Op.SCHEDULER_WRITE_NEW_FRAMES](c, w, w.end - w.pos, b);
+    const pf = b.pluginFrames;
+    if (pf !== null) {
+      for (let i = 0; i < pf.length; i++) if (pf[i]!.retransmittable) wrote = true;
+    }
   }
   while (c.datagrams.length > 0) {
     const f: Frame = { type: FrameType.DATAGRAM_LEN, data: c.datagrams[0]! };
@@ -474,11 +598,89 @@ function writeDataFrames(
   for (;;) {
     const room = w.end - w.pos;
     if (room < 8) break;
-    const f = streams.nextStreamFrame(room);
+    const st = ops[Op.SCHEDULE_NEXT_STREAM](c, room, b.path);
+    if (st === null) break;
+    const f = ops[Op.PREPARE_STREAM_FRAME](c, st, w, room);
     if (f === null) break;
-    writeFrame(w, f);
     frames.push(f);
     wrote = true;
   }
   return wrote;
+}
+
+/** Default of `prepare_crypto_hs_frame`: CRYPTO frames of the space; returns the bytes written. */
+export function prepareCryptoFrames(
+  c: Connection,
+  space: number,
+  w: Writer,
+  maxBytes: number,
+  bp: object,
+): number {
+  const b = bp as Built;
+  const cs = c.spaces[space]!.cryptoSend;
+  const start = w.pos;
+  const end = Math.min(w.end, start + maxBytes);
+  while (cs.hasData()) {
+    const room = end - w.pos;
+    const hdr = sizeCryptoFrameHeader(cs.nextOffset(), room);
+    if (room - hdr < 1) break;
+    const seg = cs.nextSegment(room - hdr);
+    if (seg === null) break;
+    writeCryptoFrame(w, seg.offset, seg.data);
+    b.frames.push({ type: FrameType.CRYPTO, offset: seg.offset, data: seg.data });
+  }
+  return w.pos - start;
+}
+
+/**
+ * Default of `scheduler_write_new_frames`: the reserved plugin frames that
+ * fit (their fair share of the window while core has data); returns the
+ * bytes written.
+ */
+export function schedulerWriteNewFrames(
+  c: Connection,
+  w: Writer,
+  maxBytes: number,
+  bp: object,
+): number {
+  const b = bp as Built;
+  const r = c.reservations;
+  if (r.queued === 0) return 0;
+  r.startPacket();
+  const start = w.pos;
+  const end = Math.min(w.end, start + maxBytes);
+  const coreHasData = c.streams.hasPendingData();
+  for (;;) {
+    const f = r.nextReservedFrame(c, w, end - w.pos, c.congestion, coreHasData);
+    if (f === null) break;
+    (b.pluginFrames ??= []).push(f);
+  }
+  return w.pos - start;
+}
+
+/** Default of `schedule_next_stream`: the round-robin schedule's next stream. */
+export function scheduleNextStream(
+  c: Connection,
+  _maxBytes: number,
+  _path: object | null,
+): object | null {
+  return c.streams.nextStream();
+}
+
+/** Default of `prepare_stream_frame`: the next STREAM frame of `stream`, written. */
+export function prepareStreamFrame(
+  c: Connection,
+  stream: object,
+  w: Writer,
+  maxBytes: number,
+): StreamFrame | null {
+  if (!(stream instanceof SendStream)) {
+    throw new ProtoopError(
+      ProtoopErrorKind.PluginFault,
+      "Cannot prepare a STREAM frame: schedule_next_stream returned no send stream",
+    );
+  }
+  const f = c.streams.streamFrame(stream, maxBytes);
+  if (f !== null) writeFrame(w, f);
+  return f;
 }

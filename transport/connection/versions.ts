@@ -17,6 +17,7 @@ import type { ClientConnectionConfig } from "./config.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionState } from "./events.ts";
 import { Timer } from "./timers.ts";
+import { setState } from "./close.ts";
 
 /** Client: a server Initial in another version we offered (RFC 9368 §4). */
 export function switchVersionClient(c: Connection, version: number): boolean {
@@ -49,9 +50,9 @@ export function onVersionNegotiation(c: Connection, h: PacketHeader, now: number
 
 function closeForVersionMismatch(c: Connection, now: number): void {
   c.emit({ type: "closed", error: { kind: "versionMismatch" } });
-  c.state = ConnectionState.Draining;
   c.timers.clear();
   c.timers.set(Timer.Close, now);
+  setState(c, ConnectionState.Draining);
 }
 
 /** Starts over in `version` after Version Negotiation: new keys, TLS, CRYPTO streams. */

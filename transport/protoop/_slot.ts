@@ -82,6 +82,15 @@ export function invoke(call: CallImpl, e: Entry, anchor: Anchor, outSource: bool
   try {
     r = e.pluglet.run(call);
   } catch (err) {
+    if (err instanceof ProtoopError && err.plugin === null) {
+      // Raised by a protoop the pluglet called: name the plugin that made the call.
+      throw new ProtoopError(
+        err.kind,
+        `${err.message} (called by the ${anchor} pluglet of "${call.name}")`,
+        e.plugin,
+        { cause: err },
+      );
+    }
     if (err instanceof ProtoopError || err instanceof TransportError) throw err;
     const msg = err instanceof Error ? err.message : String(err);
     throw new ProtoopError(

@@ -173,6 +173,23 @@ type Row = Omit<ProtoopSpec, "id" | "outputs" | "param"> & {
   outputs?: readonly ArgSpec[];
   param?: ParamKind;
 };
+/** `log_event`'s category (qlog's event categories, RFC-draft qlog main schema). */
+export const LogCategory = { Connectivity: 0, Transport: 1, Recovery: 2 } as const;
+
+/**
+ * `log_event`'s event type. Context and data by event: PacketReceived (the
+ * header, null), PacketSent (the sent packet, null), PacketLost (the sent
+ * packet, null), MetricsUpdated (null, null), ConnectionStateUpdated (null,
+ * null; trigger = new state).
+ */
+export const LogEvent = {
+  PacketReceived: 0,
+  PacketSent: 1,
+  PacketLost: 2,
+  MetricsUpdated: 3,
+  ConnectionStateUpdated: 4,
+} as const;
+
 const NONE = null;
 
 /** The rows, in {@link Op} order (a test checks names and order against `Op`). */

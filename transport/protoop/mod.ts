@@ -15,6 +15,8 @@ export {
   CongestionNotification,
   type CoreKind,
   FrameNotification,
+  LogCategory,
+  LogEvent,
   Op,
   Outputs,
   type ParamKind,

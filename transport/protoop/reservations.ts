@@ -93,6 +93,11 @@ export class FrameReservations implements ReservationSink {
     return this.#queued + this.#retry.length;
   }
 
+  /** Congestion-controlled frames waiting (not counting those kept for the next packet). */
+  get queuedCongestionControlled(): number {
+    return this.#queuedCc;
+  }
+
   /** Bytes of congestion-controlled plugin frames in flight. */
   get pluginBytesInFlight(): number {
     return this.#ccInFlight;

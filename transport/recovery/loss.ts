@@ -95,6 +95,12 @@ export interface TimeoutResult {
 export class LossRecovery {
   /** The RTT estimator (RFC 9002 §5). */
   readonly rtt: RttEstimator;
+  /**
+   * Where an RTT sample goes instead of `rtt.update` when set (the
+   * connection's `update_rtt` protoop); it must update `rtt` itself.
+   */
+  rttSample: ((space: SpaceId, sample: number, ackDelay: number, now: number) => void) | null =
+    null;
   /** The congestion controller. */
   readonly congestion: CongestionController;
   /** The peer's max_ack_delay, µs. */
@@ -255,13 +261,17 @@ export class LossRecovery {
     if (largestNewly.pn === largest && includesAckEliciting(newlyAcked)) {
       // §5.3: Initial ACKs are not delayed by the peer; their delay is ignored.
       const delay = space === SpaceId.Initial ? 0 : ackDelay;
-      this.rtt.update(
-        now - largestNewly.timeSent,
-        delay,
-        this.#handshakeConfirmed,
-        this.maxAckDelay,
-        now,
-      );
+      const hook = this.rttSample;
+      if (hook !== null) hook(space, now - largestNewly.timeSent, delay, now);
+      else {
+        this.rtt.update(
+          now - largestNewly.timeSent,
+          delay,
+          this.#handshakeConfirmed,
+          this.maxAckDelay,
+          now,
+        );
+      }
       rttUpdated = true;
     }
 

@@ -18,6 +18,7 @@
 
 import type { Frame } from "../frames/frame.ts";
 import type { SpaceId } from "./space_id.ts";
+import type { ReservedFrame } from "../protoop/reservations.ts";
 
 /** One sent packet, as recovery remembers it (RFC 9002 §A.1.1). */
 export interface SentPacket {
@@ -39,6 +40,8 @@ export interface SentPacket {
   isPmtuProbe?: boolean;
   /** True for a 0-RTT packet (removed from flight when 0-RTT is rejected, RFC 9002 §6.4). */
   isZeroRtt?: boolean;
+  /** Plugin frames it carries (frame reservations), told apart from core frames. */
+  pluginFrames?: ReservedFrame[];
 }
 
 /**

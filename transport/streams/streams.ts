@@ -493,21 +493,52 @@ export class Streams {
   /**
    * The next STREAM frame, taking streams in round-robin order, within the
    * peer's connection and stream credit (RFC 9000 §4.1). Lost data goes
-   * before new data on each stream.
+   * before new data on each stream. Same as `streamFrame(nextStream(), …)`.
    *
    * @param maxFrameSize Largest encoded size (with a Length field) of the frame.
    * @returns A frame, or null when nothing can be sent (or nothing fits).
    */
   nextStreamFrame(maxFrameSize: number): StreamFrame | null {
+    const send = this.#front(this.#flow.available);
+    return send === null ? null : this.streamFrame(send, maxFrameSize);
+  }
+
+  /**
+   * Called when a stream's state is forgotten (both directions done); the
+   * connection runs its `stream_closed` protoop here.
+   */
+  onClosed: ((id: StreamId) => void) | null = null;
+
+  /** The sending side of stream `id` (for a plugin's stream scheduler), or null. */
+  sendStream(id: StreamId): SendStream | null {
+    return this.#streams.get(id)?.send ?? null;
+  }
+
+  /**
+   * The stream the round-robin schedule serves next (the default of the
+   * `schedule_next_stream` protoop), or null when none can send now.
+   */
+  nextStream(): SendStream | null {
+    return this.#front(this.#flow.available);
+  }
+
+  /**
+   * The next STREAM frame of `send`, within the peer's connection and stream
+   * credit (RFC 9000 §4.1); the schedule rotates when `send` was its head (a
+   * plugin's scheduler may pick another stream).
+   *
+   * @param send A stream of this connection (from {@link nextStream} or a scheduler).
+   * @param maxFrameSize Largest encoded size (with a Length field) of the frame.
+   * @returns A frame, or null when nothing can be sent (or nothing fits).
+   */
+  streamFrame(send: SendStream, maxFrameSize: number): StreamFrame | null {
     const connAvail = this.#flow.available;
-    const send = this.#front(connAvail);
-    if (send === null) return null;
     const sentBefore = send.buffer.sentOffset;
     const limit = Math.min(send.credit.limit, sentBefore + connAvail);
     const f = send.nextFrame(maxFrameSize, limit);
     if (f === null) return null;
     this.#flow.sent += send.buffer.sentOffset - sentBefore;
-    this.#scheduler.rotate();
+    if (this.#scheduler.peek() === send) this.#scheduler.rotate();
     return f;
   }
 
@@ -639,6 +670,7 @@ export class Streams {
     if (s.recv !== null && !s.recv.isTerminal) return;
     if (!this.#streams.delete(s.id)) return;
     this.#control.delete(s.id);
+    this.onClosed?.(s.id);
     if (!isLocallyInitiated(s.id, this.#isClient)) {
       (isBidi(s.id) ? this.#bidi : this.#uni).onPeerStreamClosed();
     }

@@ -1,0 +1,199 @@
+/**
+ * The congestion controller as the connection sees it: accounting goes
+ * straight to the configured controller (RFC 9002 §7), every congestion
+ * signal goes through the `congestion_algorithm_notify` protoop, whose
+ * default hands it to that controller with today's arguments (WIRING.md §4).
+ * A plugin can thus observe or replace the reaction to acknowledgements,
+ * losses, ECN-CE and spurious losses without touching the accounting.
+ *
+ * @module
+ */
+
+import type { CongestionController } from "../recovery/congestion/controller.ts";
+import type { RttEstimator } from "../recovery/rtt.ts";
+import type { SentPacket } from "../recovery/sent_packet.ts";
+import { SpaceId } from "../recovery/space_id.ts";
+import { CongestionNotification, Op } from "../protoop/catalogue.ts";
+import type { Connection } from "./connection.ts";
+
+/** Sum of the sizes of `packets`. */
+function sumSizes(packets: readonly SentPacket[]): number {
+  let n = 0;
+  for (let i = 0; i < packets.length; i++) n += packets[i]!.size;
+  return n;
+}
+
+/** One-element list for the ECN-CE signal (reused; the notification is synchronous). */
+const CE_PACKET: SentPacket[] = [];
+
+/** A controller whose signals go through `congestion_algorithm_notify`. */
+export class ProtoopCongestion implements CongestionController {
+  /** The configured controller. */
+  readonly inner: CongestionController;
+  readonly #c: Connection;
+  #now = 0;
+
+  /**
+   * @param c The connection (its protoop table must exist).
+   * @param inner The configured controller (NewReno, Cubic).
+   */
+  constructor(c: Connection, inner: CongestionController) {
+    this.#c = c;
+    this.inner = inner;
+  }
+
+  /** The inner controller's name. */
+  get name(): string {
+    return this.inner.name;
+  }
+  /** Congestion window, bytes. */
+  get window(): number {
+    return this.inner.window;
+  }
+  /** Bytes in flight. */
+  get bytesInFlight(): number {
+    return this.inner.bytesInFlight;
+  }
+  /** Slow start threshold. */
+  get ssthresh(): number {
+    return this.inner.ssthresh;
+  }
+  /** Current max datagram size. */
+  get maxDatagramSize(): number {
+    return this.inner.maxDatagramSize;
+  }
+  set maxDatagramSize(v: number) {
+    this.inner.maxDatagramSize = v;
+  }
+  /** Whether the sender is application limited (RFC 9002 §7.8). */
+  get appLimited(): boolean {
+    return this.inner.appLimited;
+  }
+  set appLimited(v: boolean) {
+    this.inner.appLimited = v;
+  }
+
+  /** Accounting: straight to the controller. */
+  onPacketSent(p: SentPacket, now: number): void {
+    this.#now = now;
+    this.inner.onPacketSent(p, now);
+  }
+
+  /** Signal: `notify(Acknowledgement)`. */
+  onPacketsAcked(packets: readonly SentPacket[], now: number, rtt: RttEstimator): void {
+    this.#now = now;
+    this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
+      this.#c,
+      null,
+      CongestionNotification.Acknowledgement,
+      packets,
+      rtt.latest,
+      sumSizes(packets),
+      now,
+    );
+  }
+
+  /** Signal: `notify(Timeout)` for persistent congestion, else `notify(Repeat)`. */
+  onPacketsLost(packets: readonly SentPacket[], now: number, persistent: boolean): void {
+    this.#now = now;
+    this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
+      this.#c,
+      null,
+      persistent ? CongestionNotification.Timeout : CongestionNotification.Repeat,
+      packets,
+      0,
+      sumSizes(packets),
+      now,
+    );
+  }
+
+  /** Signal: `notify(CongestionExperienced)` with a packet carrying the send time. */
+  onEcnCe(now: number, sentTimeOfLargestAcked: number): void {
+    this.#now = now;
+    CE_PACKET[0] = {
+      pn: -1,
+      space: SpaceId.Application,
+      timeSent: sentTimeOfLargestAcked,
+      size: 0,
+      ackEliciting: false,
+      inFlight: false,
+      frames: [],
+    };
+    try {
+      this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
+        this.#c,
+        null,
+        CongestionNotification.CongestionExperienced,
+        CE_PACKET,
+        0,
+        0,
+        now,
+      );
+    } finally {
+      CE_PACKET.length = 0;
+    }
+  }
+
+  /** Signal: `notify(SpuriousRepeat)`. */
+  onSpuriousLoss(): void {
+    this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
+      this.#c,
+      null,
+      CongestionNotification.SpuriousRepeat,
+      null,
+      0,
+      0,
+      this.#now,
+    );
+  }
+
+  /** Accounting. */
+  canSend(bytes: number): boolean {
+    return this.inner.canSend(bytes);
+  }
+
+  /** Accounting. */
+  onPacketDiscarded(p: SentPacket): void {
+    this.inner.onPacketDiscarded(p);
+  }
+
+  /** Accounting (a new path, RFC 9002 §9.4). */
+  resetForNewPath(): void {
+    this.inner.resetForNewPath?.();
+  }
+}
+
+/**
+ * Default of `congestion_algorithm_notify`: the signal to the configured
+ * controller; window-blocked and measurement notifications change nothing.
+ */
+export function congestionNotify(
+  c: Connection,
+  _path: object | null,
+  n: number,
+  packets: readonly SentPacket[] | null,
+  _rtt: number,
+  _bytes: number,
+  now: number,
+): void {
+  const cc = c.congestion.inner;
+  switch (n) {
+    case CongestionNotification.Acknowledgement:
+      cc.onPacketsAcked(packets!, now, c.loss.rtt);
+      return;
+    case CongestionNotification.Repeat:
+      cc.onPacketsLost(packets!, now, false);
+      return;
+    case CongestionNotification.Timeout:
+      cc.onPacketsLost(packets!, now, true);
+      return;
+    case CongestionNotification.CongestionExperienced:
+      cc.onEcnCe(now, packets![0]!.timeSent);
+      return;
+    case CongestionNotification.SpuriousRepeat:
+      cc.onSpuriousLoss?.();
+      return;
+    default:
+      return;
+  }
+}
