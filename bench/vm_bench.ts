@@ -12,7 +12,8 @@
  *   `vm/testdata/c/checksum.c` compiled by clang;
  * - helpers: a loop of 100 helper calls (the cost of crossing into the host),
  *   with a number helper (small arguments, and a pointer argument) and with a
- *   BigInt helper (vm/helpers.ts);
+ *   BigInt helper (vm/helpers.ts), and the floor: a bare Wasm loop making
+ *   the same calls to an import of the same signature;
  * - calls: a loop of 100 bpf-to-bpf calls (one Wasm function per eBPF function).
  *
  * Before benching, each kernel's result is checked to be the same on all three.
@@ -32,6 +33,7 @@ import { loadElf } from "../vm/elf.ts";
 import { loadData, makeProgram, type Program } from "../vm/program.ts";
 import { verify } from "../vm/verifier.ts";
 import { compileProgram, ModuleCache, wasmCompiler, WasmEngine } from "../vm/wasm/mod.ts";
+import { BLOCK_VOID, CodeWriter, ModuleBuilder, Op, ValType } from "../vm/wasm/module.ts";
 
 const LEN = 1500;
 let sink = 0;
@@ -323,6 +325,38 @@ Deno.bench({
   baseline: true,
   fn: () => {
     sink ^= helpersLoopTs(HELPER_CALLS);
+  },
+});
+
+// The floor: a Wasm loop making the same 100 calls to a bare import of the
+// same signature, `(externref, i32, i32) → f64`, with nothing else per call.
+const bareLoop = (() => {
+  const { i32, f64, externref } = ValType;
+  const m = new ModuleBuilder();
+  const imp = m.importFunction("h", "f", m.type({ params: [externref, i32, i32], results: [f64] }));
+  const ctx = m.global(externref, true, 0);
+  const w = new CodeWriter(); // locals: 0 = count, 1 = i, 2 = sum
+  w.byte(Op.loop).byte(BLOCK_VOID);
+  w.byte(Op.globalGet).u32(ctx).byte(Op.localGet).u32(1).byte(Op.i32Const).i32(7);
+  w.byte(Op.call).u32(imp).byte(Op.localGet).u32(2).byte(Op.f64Add).byte(Op.localSet).u32(2);
+  w.byte(Op.localGet).u32(1).byte(Op.i32Const).i32(1).byte(Op.i32Add).byte(Op.localTee).u32(1);
+  w.byte(Op.localGet).u32(0).byte(Op.i32LtU).byte(Op.brIf).u32(0).byte(Op.end);
+  w.byte(Op.localGet).u32(2).byte(Op.end);
+  m.exportFunction(
+    "run",
+    m.func(m.type({ params: [i32], results: [f64] }), [i32, f64], w.toBytes()),
+  );
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(m.toBytes()), {
+    h: { f: (_ctx: unknown, a: number, b: number) => hostFieldNumber(a, b) },
+  });
+  return instance.exports.run as (n: number) => number;
+})();
+assert.equal(bareLoop(HELPER_CALLS), helpersLoopTs(HELPER_CALLS));
+Deno.bench({
+  name: "100 helper calls: bare Wasm loop calling the import (floor)",
+  group: "helpers",
+  fn: () => {
+    sink ^= bareLoop(HELPER_CALLS);
   },
 });
 

@@ -1,8 +1,9 @@
 /**
  * Random valid eBPF programs for differential tests (uBPF's fuzz harness
  * compares its engines the same way): assembler text that exercises every
- * ALU, jump, load, store and atomic form, bounded loops, helper calls and
- * bpf-to-bpf calls, with edge-case immediates.
+ * ALU, jump, load, store and atomic form, bounded loops, counted loops over
+ * memory (_random_loop.ts), helper calls and bpf-to-bpf calls, with edge-case
+ * immediates.
  *
  * Conventions of the generated programs: at entry r1 points at a buffer of
  * {@link BUFFER_SIZE} bytes and r2 holds its length; r1 is never written (so
@@ -16,6 +17,8 @@
  *
  * @module
  */
+
+import { countedMemoryLoop } from "./_random_loop.ts";
 
 /** Bytes of the buffer r1 points at. */
 export const BUFFER_SIZE = 256;
@@ -281,6 +284,17 @@ function body(s: GenState, count: number, allowLoops: boolean): Item[] {
   // Items inside a loop (after its counter is set): outer jumps must not land there.
   const insideLoop = new Set<number>();
   for (let i = 0; i < count; i++) {
+    if (allowLoops && rng.chance(0.015)) {
+      // A counted loop over memory (_random_loop.ts), entered at its first item.
+      const at = items.length;
+      for (
+        const it of countedMemoryLoop(rng, () => rng.chance(0.5) ? alu(s) : mem(s), s.loopDepth > 0)
+      ) {
+        if (items.length > at) insideLoop.add(items.length);
+        items.push("jump" in it ? { jump: it.jump, to: it.to + at } : it);
+      }
+      continue;
+    }
     const r = rng.int(100);
     if (r < 45) items.push({ text: alu(s) });
     else if (r < 70) items.push({ text: mem(s) });

@@ -55,6 +55,8 @@ export interface CompileOptions {
   dispatchOnly?: boolean;
   /** Check every access on its own, without base flags (wasm/ranges.ts; for tests). */
   noFlags?: boolean;
+  /** Compile no loop twice (wasm/versioning.ts; for tests). */
+  noVersions?: boolean;
   /**
    * Helper ids to import in the number form, with their arity (helpers.ts);
    * the others use the BigInt form.
@@ -159,6 +161,7 @@ export function compileProgram(
     pcGlobal,
     dispatchOnly: opts.dispatchOnly ?? false,
     noFlags: opts.noFlags ?? false,
+    noVersions: opts.noVersions ?? false,
     groups: [],
   };
 

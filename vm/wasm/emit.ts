@@ -28,7 +28,11 @@
  * same, unwritten base register in the same block is not checked again, a run
  * of loads through one base is checked once (access.ts), and a table lookup
  * (a base plus a bounded index) only tests its base's flag, falling back to
- * the precise check when the flag is set (ranges.ts).
+ * the precise check when the flag is set (ranges.ts). A counted loop over
+ * memory (`base + i` with i bounded by the loop's exit test) is emitted twice
+ * behind one test of its whole range, its flags and its budget: a copy
+ * without those accesses' checks and without the balance test at its head,
+ * and the ordinary copy (versioning.ts).
  *
  * Helper calls pass r1..r5 as i64 to a BigInt helper (through a converting
  * function), or call a number helper's own function with the context and
@@ -36,16 +40,14 @@
  * result here (helpers.ts, compile.ts).
  *
  * ALU instructions, with the RFC 9669 rules Wasm does not give for free
- * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; atomics
- * (§5.3) are plain loads and stores, a pluglet being single-threaded.
+ * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; loads,
+ * stores and atomics in emit_memory.ts (atomics, §5.3, are plain loads and
+ * stores, a pluglet being single-threaded).
  *
  * @module
  */
 
 import {
-  ATOMIC_CMPXCHG,
-  ATOMIC_FETCH,
-  ATOMIC_XCHG,
   CALL_LOCAL,
   CLASS_ALU,
   CLASS_ALU64,
@@ -70,9 +72,6 @@ import {
   JMP_JSGT,
   JMP_JSLE,
   JMP_JSLT,
-  MODE_ATOMIC,
-  MODE_MEM,
-  MODE_MEMSX,
   OP_LDDW,
   SRC_X,
 } from "../isa.ts";
@@ -80,28 +79,14 @@ import { MAX_CALL_DEPTH, MEMORY_BASE, STACK_FRAME_SIZE } from "../memory.ts";
 import { type FunctionCfg, type Interval, planStructure, type StructurePlan } from "./cfg.ts";
 import { type AluTarget, emitAlu32, emitAlu64 } from "./emit_alu.ts";
 import { BLOCK_VOID, CodeWriter, Op, ValType } from "./module.ts";
-import { type AccessGroup, accessGroup, sizeOf, storeOp } from "./access.ts";
+import type { AccessGroup } from "./access.ts";
 import { type FuelPlan, planFuel } from "./fuel.ts";
 import { emitNumberHelperCall } from "./emit_helper.ts";
-import { type AccessPlan, MAX_FLAG_SPAN, planAccesses } from "./ranges.ts";
+import { type AccessPlan, planAccesses } from "./ranges.ts";
+import { FaultCode, MemoryEmitter } from "./emit_memory.ts";
+import { planVersions, type VersionedLoop } from "./versioning.ts";
 
-/** Codes passed as the first argument of the fault import. */
-export const FaultCode = {
-  /** Out-of-bounds read: (pc, address - MEMORY_BASE, size). */
-  read: 0,
-  /** Out-of-bounds write. */
-  write: 1,
-  /** Fuel exhausted at a block head. */
-  fuel: 2,
-  /** Local call beyond MAX_CALL_DEPTH frames. */
-  stackOverflow: 3,
-  /** Execution ran off the end of the program, or an instruction the compiler lacks. */
-  unsupported: 4,
-  /** A joint check of an {@link AccessGroup} failed: (group id, base register value). */
-  group: 5,
-  /** A number helper returned no safe integer: (pc, the double's bits, helper id). */
-  helperResult: 6,
-} as const;
+export { FaultCode } from "./emit_memory.ts";
 
 /** Number of parameters of a compiled eBPF function: r0..r10. */
 export const FUNC_PARAMS = 11;
@@ -156,6 +141,8 @@ export interface EmitEnv {
   dispatchOnly?: boolean;
   /** Check every access on its own, without base flags (ranges.ts; for tests). */
   noFlags?: boolean;
+  /** Compile no loop twice (versioning.ts; for tests). */
+  noVersions?: boolean;
   /** Access groups checked jointly, by id (filled in by the emitter). */
   groups: AccessGroup[];
 }
@@ -196,22 +183,27 @@ class FunctionEmitter {
   #stack: Interval[] = [];
   /** Whether the br_table dispatcher is used. */
   #dispatch = false;
-  /**
-   * Accesses proved in bounds in the current block: `[base + lo, base + hi)`
-   * for a base register not written since (calls and block heads clear it).
-   */
-  #checked: { base: number; lo: number; hi: number }[] = [];
   /** One past the last slot of the block being emitted. */
   #blockEnd = 0;
-  /** Base register and displacement of the access being emitted. */
-  #abase = 0;
-  #aoff = 0;
+  /** Loads, stores and atomics (emit_memory.ts). */
+  readonly #mem: MemoryEmitter;
   /** Blocks that head a loop (structured mode): the fuel balance is tested there. */
   #loopHeads = new Set<number>();
   /** Whether the current block tested the balance at its head (after its charge). */
   #tested = false;
   /** Where fuel is charged (structured mode; fuel.ts). */
   #fuel: FuelPlan | null = null;
+  /** Whether the function has loads, stores or atomics (readers of the limit locals). */
+  readonly #usesMemory: boolean;
+  /** The layout (structured mode). */
+  #layout: StructurePlan | null = null;
+  /** Loops compiled twice, by the position of their head (versioning.ts). */
+  #versions = new Map<number, VersionedLoop>();
+  /**
+   * The loop whose unchecked copy is being emitted; null while its checked
+   * copy is, undefined outside versioned loops.
+   */
+  #fast: VersionedLoop | null | undefined = undefined;
 
   /** Accesses checked through a base flag (ranges.ts). */
   readonly #plan: AccessPlan;
@@ -226,6 +218,28 @@ class FunctionEmitter {
     readonly results: number,
   ) {
     this.#plan = env.noFlags ? { covered: new Map(), flags: new Map() } : planAccesses(ins, cfg);
+    this.#mem = new MemoryEmitter({
+      w: this.w,
+      ins,
+      faultFn: env.faultFn,
+      groups: env.groups,
+      plan: this.#plan,
+      lim: L_LIM,
+      scratch: L_T1,
+      flag: L_FLAG,
+      blockEnd: () => this.#blockEnd,
+      proven: () => this.#fast?.proven,
+      get: (r) => this.#get(r),
+      set: (r) => this.#set(r),
+      fault: (code, pc) => this.#fault(code, pc),
+    });
+    this.#usesMemory = cfg.blocks.some((b) => {
+      for (let pc = b.start; pc < b.end; pc++) {
+        const cls = ins[pc]!.opcode & 0x07;
+        if (cls === CLASS_LDX || cls === CLASS_ST || cls === CLASS_STX) return true;
+      }
+      return false;
+    });
     this.#alu = {
       w: this.w,
       i64Scratch: L_T1,
@@ -250,6 +264,12 @@ class FunctionEmitter {
         if (i.kind === "loop") this.#loopHeads.add(plan.order[i.start]!);
       }
       this.#fuel = planFuel(this.ins, this.cfg, this.#loopHeads);
+      if (!this.env.noVersions) {
+        this.#versions = planVersions(this.ins, this.cfg, plan, {
+          covered: this.#plan.covered,
+          fuel: this.#fuel,
+        });
+      }
       this.#emitStructured(plan);
     } else this.#emitDispatch();
     w.byte(Op.unreachable);
@@ -259,40 +279,123 @@ class FunctionEmitter {
 
   /** Structured code: `block`s and `loop`s from {@link planStructure}. */
   #emitStructured(plan: StructurePlan): void {
+    this.#layout = plan;
+    this.#position = plan.position;
+    this.#emitRange(0, 0, null);
+    while (this.#stack.pop() !== undefined) this.w.byte(Op.end);
+  }
+
+  /**
+   * Emits the blocks from position `p` on, opening constructs from interval
+   * `next` on, until the construct `until` closes (or the function ends).
+   *
+   * @returns the index of the next interval to open
+   */
+  #emitRange(p: number, next: number, until: Interval | null): number {
     const { w } = this;
     const n = this.cfg.blocks.length;
     const stack = this.#stack;
-    const { intervals, order } = plan;
-    this.#position = plan.position;
-    let next = 0;
-    for (let p = 0; p < n; p++) {
-      while (stack.length > 0 && stack[stack.length - 1]!.end === p) {
-        stack.pop();
-        w.byte(Op.end);
-      }
+    const { intervals } = this.#layout!;
+    while (p < n) {
+      let versioned: Interval | null = null;
       while (next < intervals.length && intervals[next]!.start === p) {
-        const i = intervals[next++]!;
+        const i = intervals[next]!;
+        if (i.kind === "loop" && this.#fast === undefined && this.#versions.has(p)) {
+          versioned = i;
+          break;
+        }
         stack.push(i);
         w.byte(i.kind === "loop" ? Op.loop : Op.block).byte(BLOCK_VOID);
+        next++;
       }
-      this.#cur = p;
-      const b = order[p]!;
-      const block = this.cfg.blocks[b]!;
-      this.#fallthrough = block.end;
-      this.#fallthroughDone = false;
-      this.#block(b);
-      if (this.#fallthroughDone) continue;
-      // Fall-through to a block laid out elsewhere (reverse postorder) is a jump.
-      const last = this.ins[block.last]!;
-      const op = last.opcode & 0xf0;
-      const isJmp = (last.opcode & 0x07) === CLASS_JMP || (last.opcode & 0x07) === CLASS_JMP32;
-      const fallsThrough = !isJmp || (op !== JMP_EXIT && op !== JMP_JA);
-      const target = this.cfg.indexOf.get(block.end);
-      if (fallsThrough && (target === undefined || target !== order[p + 1])) {
-        this.#jump(block.end, false, true);
+      if (versioned !== null) {
+        next = this.#emitVersioned(p, next, this.#versions.get(p)!);
+        p = versioned.end;
+      } else {
+        this.#emitPosition(p);
+        p++;
+      }
+      while (stack.length > 0 && stack[stack.length - 1]!.end === p) {
+        const i = stack.pop()!;
+        w.byte(Op.end);
+        if (i === until) return next;
       }
     }
-    while (stack.pop() !== undefined) w.byte(Op.end);
+    return next;
+  }
+
+  /**
+   * A versioned loop (versioning.ts): the test, then the loop without the
+   * proved accesses' checks when it passes, the checked loop otherwise.
+   */
+  #emitVersioned(p: number, next: number, v: VersionedLoop): number {
+    const { w } = this;
+    const loop = this.#layout!.intervals[next]!;
+    const limit = () => {
+      if (v.limit >= 0) this.#get(v.limit);
+      else w.byte(Op.i64Const).i32(v.limitImm);
+    };
+    // i0 < n, and n - 1 - i0 < 2^32.
+    this.#get(v.counter);
+    limit();
+    w.byte(Op.i64LtU);
+    limit();
+    this.#get(v.counter);
+    w.byte(Op.i64Sub).byte(Op.i64Const).i32(1).byte(Op.i64Sub).byte(Op.i64Const)
+      .i64(0x1_0000_0000n).byte(Op.i64LtU).byte(Op.i32And);
+    for (const s of v.spans) {
+      // First and last iterations' spans B + i + [lo, hi) inside memory.
+      for (const last of [false, true]) {
+        this.#get(s.base);
+        if (last) limit();
+        else this.#get(v.counter);
+        w.byte(Op.i64Add).byte(Op.i64Const).i64(BigInt(s.lo - (last ? 1 : 0)) - MEMORY_BASE)
+          .byte(Op.i64Add);
+        this.#get(L_LIM[1]!);
+        w.byte(Op.i64Const).i32(s.hi - s.lo - 1).byte(Op.i64Sub).byte(Op.i64LeU).byte(Op.i32And);
+      }
+    }
+    for (const r of v.flagged) w.byte(Op.localGet).u32(L_FLAG + r).byte(Op.i32Eqz).byte(Op.i32And);
+    // The balance covers n - i0 iterations (then the fast copy does not test it).
+    w.byte(Op.localGet).u32(L_FUEL);
+    limit();
+    this.#get(v.counter);
+    w.byte(Op.i64Sub).byte(Op.i64Const).i32(v.iterationCost).byte(Op.i64Mul).byte(Op.i64GeS)
+      .byte(Op.i32And);
+    w.byte(Op.if).byte(BLOCK_VOID);
+    // Not a jump target: keeps the depths of jumps out of the loop right.
+    const construct: Interval = { kind: "block", start: -1, end: -1 };
+    this.#stack.push(construct);
+    this.#fast = v;
+    let after = this.#emitRange(p, next, loop);
+    w.byte(Op.else);
+    this.#fast = null;
+    after = this.#emitRange(p, next, loop);
+    this.#fast = undefined;
+    this.#stack.pop();
+    w.byte(Op.end);
+    return after;
+  }
+
+  /** The code of the block at position `p`, and a jump for a fall-through laid out elsewhere. */
+  #emitPosition(p: number): void {
+    const order = this.#layout!.order;
+    this.#cur = p;
+    const b = order[p]!;
+    const block = this.cfg.blocks[b]!;
+    this.#fallthrough = block.end;
+    this.#fallthroughDone = false;
+    this.#block(b);
+    if (this.#fallthroughDone) return;
+    // Fall-through to a block laid out elsewhere (reverse postorder) is a jump.
+    const last = this.ins[block.last]!;
+    const op = last.opcode & 0xf0;
+    const isJmp = (last.opcode & 0x07) === CLASS_JMP || (last.opcode & 0x07) === CLASS_JMP32;
+    const fallsThrough = !isJmp || (op !== JMP_EXIT && op !== JMP_JA);
+    const target = this.cfg.indexOf.get(block.end);
+    if (fallsThrough && (target === undefined || target !== order[p + 1])) {
+      this.#jump(block.end, false, true);
+    }
   }
 
   /**
@@ -323,6 +426,9 @@ class FunctionEmitter {
 
   /** Sets the limit locals from the current memory size; forgets known-good accesses. */
   #refreshLimit(): void {
+    this.#mem.forgetAll();
+    // Only loads, stores and atomics (and base flags) read the limits.
+    if (!this.#usesMemory) return;
     const { w } = this;
     // size = memory.size (pages) << 16; limN = size - N
     w.byte(Op.memorySize).byte(0).byte(Op.i64ExtendI32U).byte(Op.i64Const).i32(16)
@@ -332,7 +438,7 @@ class FunctionEmitter {
       this.#get(L_T1);
       w.byte(Op.i64Const).i32(n).byte(Op.i64Sub).byte(Op.localSet).u32(L_LIM[n]!);
     }
-    this.#checked.length = 0;
+    this.#mem.forgetAll();
   }
 
   #fault(code: number, pc: number): void {
@@ -343,13 +449,17 @@ class FunctionEmitter {
   #block(k: number): void {
     const { w } = this;
     const b = this.cfg.blocks[k]!;
-    this.#checked.length = 0;
+    this.#mem.forgetAll();
     this.#blockEnd = b.end;
     // Fuel: charge the whole block at its head (or with its predecessors, fuel.ts).
     const charge = this.#fuel === null ? b.cost : this.#fuel.head[k]!;
-    this.#tested = charge !== 0 && (this.#dispatch || this.#loopHeads.has(k));
+    // A versioned loop's fast copy runs only with the balance for its whole trip.
+    const untested = this.#fast && this.#loopHeads.has(k);
+    this.#tested = charge !== 0 && (this.#dispatch || this.#loopHeads.has(k)) && !untested;
     if (charge === 0) {
       // Paid by the predecessors.
+    } else if (untested) {
+      this.#charge(charge);
     } else if (this.#dispatch || this.#loopHeads.has(k)) {
       w.byte(Op.localGet).u32(L_FUEL).byte(Op.i64Const).i32(charge).byte(Op.i64Sub);
       w.byte(Op.localTee).u32(L_FUEL).byte(Op.i64Const).i32(0).byte(Op.i64LtS)
@@ -475,10 +585,10 @@ class FunctionEmitter {
         }
         return this.#fault(FaultCode.unsupported, pc);
       case CLASS_LDX:
-        return this.#load(ins, pc);
+        return this.#mem.load(ins, pc);
       case CLASS_ST:
       case CLASS_STX:
-        return this.#store(ins, pc, cls === CLASS_STX);
+        return this.#mem.store(ins, pc, cls === CLASS_STX);
     }
   }
 
@@ -502,7 +612,7 @@ class FunctionEmitter {
   #set(r: number): void {
     this.w.byte(Op.localSet).u32(r);
     // A write to a base register voids what was proved about it.
-    if (this.#checked.length > 0) this.#checked = this.#checked.filter((c) => c.base !== r);
+    this.#mem.forget(r);
     if (this.#plan.flags.has(r)) this.#computeFlag(r);
   }
 
@@ -628,162 +738,5 @@ class FunctionEmitter {
       .byte(Op.globalSet).u32(env.depthGlobal);
     w.byte(Op.globalGet).u32(env.fuelGlobal).byte(Op.localSet).u32(L_FUEL);
     this.#refreshLimit();
-  }
-
-  // ---- Memory (RFC 9669 §5) ----
-
-  /**
-   * Faults unless `[base + offset, +size)` lies in the memory: the offset
-   * `base + offset - MEMORY_BASE`, as an unsigned i64, must not pass the memory
-   * size minus `size`. {@link #pushAddr} then pushes the linear address.
-   */
-  #address(base: number, offset: number, size: number, write: boolean, pc: number): void {
-    const { w } = this;
-    this.#abase = base;
-    this.#aoff = offset;
-    // Already proved in this block for the same, unchanged base register?
-    for (const c of this.#checked) {
-      if (c.base === base && c.lo <= offset && offset + size <= c.hi) return;
-    }
-    const rel = this.#plan.covered.get(pc);
-    if (rel !== undefined) {
-      // Inside its base's flagged span: the precise check only when the flag is set.
-      this.#checked.push({ base, lo: offset, hi: offset + size });
-      w.byte(Op.localGet).u32(L_FLAG + rel.base).byte(Op.if).byte(BLOCK_VOID);
-      this.#preciseCheck(base, offset, size, write, pc);
-      w.byte(Op.end);
-      return;
-    }
-    const group = write ? [] : accessGroup(this.ins, pc, base, this.#blockEnd);
-    const lo = Math.min(...group.map((m) => m.offset));
-    const hi = Math.max(...group.map((m) => m.offset + m.size));
-    // (A span below the smallest memory keeps `lim1 - span` from wrapping.)
-    if (group.length > 1 && hi - lo <= MAX_FLAG_SPAN) {
-      // One check for a run of accesses through the same base (see accessGroup()).
-      this.#checked.push({ base, lo, hi });
-      const id = this.env.groups.length;
-      this.env.groups.push(group);
-      this.#get(base);
-      w.byte(Op.i64Const).i64(BigInt(lo) - MEMORY_BASE).byte(Op.i64Add);
-      this.#get(L_LIM[1]!);
-      w.byte(Op.i64Const).i32(hi - lo - 1).byte(Op.i64Sub);
-      w.byte(Op.i64GtU).byte(Op.if).byte(BLOCK_VOID);
-      w.byte(Op.i32Const).i32(FaultCode.group).byte(Op.i32Const).i32(id);
-      this.#get(base);
-      w.byte(Op.i32Const).i32(0).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
-      w.byte(Op.end);
-      return;
-    }
-    this.#checked.push({ base, lo: offset, hi: offset + size });
-    this.#preciseCheck(base, offset, size, write, pc);
-  }
-
-  /** Faults unless `[base + offset, +size)` lies in the memory (one access). */
-  #preciseCheck(base: number, offset: number, size: number, write: boolean, pc: number): void {
-    const { w } = this;
-    const off = BigInt(offset) - MEMORY_BASE;
-    this.#get(base);
-    w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
-    this.#get(L_LIM[size]!);
-    w.byte(Op.i64GtU).byte(Op.if).byte(BLOCK_VOID);
-    w.byte(Op.i32Const).i32(write ? FaultCode.write : FaultCode.read).byte(Op.i32Const).i32(pc);
-    this.#get(base);
-    w.byte(Op.i64Const).i64(off).byte(Op.i64Add);
-    w.byte(Op.i32Const).i32(size).byte(Op.call).u32(this.env.faultFn).byte(Op.unreachable);
-    w.byte(Op.end);
-  }
-
-  /**
-   * Pushes the linear address of the access checked by {@link #address}. The
-   * check proved `base + offset - MEMORY_BASE` < 2^32, and MEMORY_BASE is
-   * 2^32, so that value is the low 32 bits of `base + offset`: a 32-bit add,
-   * which the engine compiles better than a 64-bit add and a wrap.
-   */
-  #pushAddr(): void {
-    this.#get(this.#abase);
-    this.w.byte(Op.i32WrapI64);
-    if (this.#aoff !== 0) this.w.byte(Op.i32Const).i32(this.#aoff).byte(Op.i32Add);
-  }
-
-  #load(ins: Instruction, pc: number): void {
-    const mode = ins.opcode & 0xe0;
-    const size = sizeOf(ins.opcode);
-    if (mode !== MODE_MEM && mode !== MODE_MEMSX) return this.#fault(FaultCode.unsupported, pc);
-    this.#address(ins.src, ins.offset, size, false, pc);
-    this.#pushAddr();
-    const sx = mode === MODE_MEMSX;
-    const op = size === 1
-      ? (sx ? Op.i64Load8S : Op.i64Load8U)
-      : size === 2
-      ? (sx ? Op.i64Load16S : Op.i64Load16U)
-      : size === 4
-      ? (sx ? Op.i64Load32S : Op.i64Load32U)
-      : Op.i64Load;
-    this.w.byte(op).memarg(0, 0);
-    this.#set(ins.dst);
-  }
-
-  #store(ins: Instruction, pc: number, fromReg: boolean): void {
-    const { w } = this;
-    const mode = ins.opcode & 0xe0;
-    const size = sizeOf(ins.opcode);
-    if (mode === MODE_ATOMIC && fromReg) return this.#atomic(ins, pc, size);
-    if (mode !== MODE_MEM) return this.#fault(FaultCode.unsupported, pc);
-    this.#address(ins.dst, ins.offset, size, true, pc);
-    this.#pushAddr();
-    if (fromReg) this.#get(ins.src);
-    else w.byte(Op.i64Const).i32(ins.imm);
-    w.byte(storeOp(size)).memarg(0, 0);
-  }
-
-  /**
-   * Atomic read-modify-write (RFC 9669 §5.3). A pluglet is single-threaded, so
-   * plain loads and stores give the same results; 32-bit forms work on the low
-   * word and zero-extend what they return.
-   */
-  #atomic(ins: Instruction, pc: number, size: number): void {
-    const { w } = this;
-    const aop = ins.imm;
-    this.#address(ins.dst, ins.offset, size, true, pc);
-    const load = size === 4 ? Op.i64Load32U : Op.i64Load;
-    const store = storeOp(size);
-    // t1 = old value (zero-extended)
-    this.#pushAddr();
-    w.byte(load).memarg(0, 0).byte(Op.localSet).u32(L_T1);
-    if (aop === ATOMIC_CMPXCHG) {
-      // if (old == r0 (low word for 32 bits)) store src; r0 = old
-      this.#get(L_T1);
-      this.#get(0);
-      if (size === 4) w.byte(Op.i64Const).i64(0xffffffffn).byte(Op.i64And);
-      w.byte(Op.i64Eq).byte(Op.if).byte(BLOCK_VOID);
-      this.#pushAddr();
-      this.#get(ins.src);
-      w.byte(store).memarg(0, 0).byte(Op.end);
-      this.#get(L_T1);
-      return this.#set(0);
-    }
-    if (aop === ATOMIC_XCHG) {
-      this.#pushAddr();
-      this.#get(ins.src);
-      w.byte(store).memarg(0, 0);
-      this.#get(L_T1);
-      return this.#set(ins.src);
-    }
-    const ops: Record<number, number> = {
-      0x00: Op.i64Add,
-      0x40: Op.i64Or,
-      0x50: Op.i64And,
-      0xa0: Op.i64Xor,
-    };
-    const wop = ops[aop & ~ATOMIC_FETCH];
-    if (wop === undefined) return this.#fault(FaultCode.unsupported, pc);
-    this.#pushAddr();
-    this.#get(L_T1);
-    this.#get(ins.src);
-    w.byte(wop).byte(store).memarg(0, 0);
-    if (aop & ATOMIC_FETCH) {
-      this.#get(L_T1);
-      this.#set(ins.src);
-    }
   }
 }

@@ -140,6 +140,7 @@ export const Op = {
   f64Le: 0x65,
   f64Abs: 0x99,
   f64Trunc: 0x9d,
+  f64Add: 0xa0,
   i64ReinterpretF64: 0xbd,
   miscPrefix: 0xfc,
   f64ConvertI64U: 0xba,
