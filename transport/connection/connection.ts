@@ -234,6 +234,9 @@ export class Connection {
       : new NewReno(this.maxDatagramSize);
     this.congestion = new ProtoopCongestion(this, cc);
     this.loss = this.#newLoss(isClient);
+    this.ops.onChange = (op) => {
+      if (op === Op.CONGESTION_ALGORITHM_NOTIFY || op === Op.UPDATE_RTT) this.#routeLossHooks();
+    };
     this.pacer = new Pacer(this.maxDatagramSize);
     this.streams = this.#newStreams();
     this.tls = null!;
@@ -241,12 +244,31 @@ export class Connection {
     for (const p of config.plugins ?? []) this.attachPlugin(p);
   }
 
-  /** Loss recovery whose RTT samples go through `update_rtt`. */
+  /** Loss recovery whose RTT samples and congestion signals go through the table when plugged. */
   #newLoss(isClient: boolean): LossRecovery {
-    const loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion, isClient });
-    loss.rttSample = (space, sample, ackDelay, now) =>
-      this.ops.call[Op.UPDATE_RTT](this, space, sample, ackDelay, now);
+    const loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion.inner, isClient });
+    this.#routeLossHooks(loss);
     return loss;
+  }
+
+  /** `update_rtt` as loss recovery's RTT hook (one closure per connection). */
+  readonly #rttHook = (space: SpaceId, sample: number, ackDelay: number, now: number): void =>
+    this.ops.call[Op.UPDATE_RTT](this, space, sample, ackDelay, now);
+
+  /**
+   * Routes loss recovery's RTT samples through `update_rtt` and its
+   * congestion signals through `congestion_algorithm_notify` only while a
+   * pluglet is attached to them. With nothing attached the slot holds the
+   * default, which does exactly what loss recovery does on its own (the RTT
+   * estimator's update; the configured controller's method), so the direct
+   * path is the same step without the indirection (WIRING.md §9).
+   */
+  #routeLossHooks(loss: LossRecovery = this.loss): void {
+    const plugged = this.ops.plugged;
+    loss.rttSample = plugged[Op.UPDATE_RTT] === 1 ? this.#rttHook : null;
+    loss.congestion = plugged[Op.CONGESTION_ALGORITHM_NOTIFY] === 1
+      ? this.congestion
+      : this.congestion.inner;
   }
 
   /** Fresh packet number spaces; our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1). */

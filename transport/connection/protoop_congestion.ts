@@ -6,6 +6,11 @@
  * A plugin can thus observe or replace the reaction to acknowledgements,
  * losses, ECN-CE and spurious losses without touching the accounting.
  *
+ * Loss recovery is given this wrapper only while a pluglet is attached to
+ * `congestion_algorithm_notify` (`Connection`'s `#routeLossHooks`); with
+ * nothing attached it talks to `inner` directly, which is what the default
+ * would do, without the extra calls per signal.
+ *
  * @module
  */
 
@@ -31,7 +36,6 @@ export class ProtoopCongestion implements CongestionController {
   /** The configured controller. */
   readonly inner: CongestionController;
   readonly #c: Connection;
-  #now = 0;
 
   /**
    * @param c The connection (its protoop table must exist).
@@ -75,13 +79,11 @@ export class ProtoopCongestion implements CongestionController {
 
   /** Accounting: straight to the controller. */
   onPacketSent(p: SentPacket, now: number): void {
-    this.#now = now;
     this.inner.onPacketSent(p, now);
   }
 
   /** Signal: `notify(Acknowledgement)`. */
   onPacketsAcked(packets: readonly SentPacket[], now: number, rtt: RttEstimator): void {
-    this.#now = now;
     this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
       this.#c,
       null,
@@ -95,7 +97,6 @@ export class ProtoopCongestion implements CongestionController {
 
   /** Signal: `notify(Timeout)` for persistent congestion, else `notify(Repeat)`. */
   onPacketsLost(packets: readonly SentPacket[], now: number, persistent: boolean): void {
-    this.#now = now;
     this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
       this.#c,
       null,
@@ -109,7 +110,6 @@ export class ProtoopCongestion implements CongestionController {
 
   /** Signal: `notify(CongestionExperienced)` with a packet carrying the send time. */
   onEcnCe(now: number, sentTimeOfLargestAcked: number): void {
-    this.#now = now;
     CE_PACKET[0] = {
       pn: -1,
       space: SpaceId.Application,
@@ -143,7 +143,7 @@ export class ProtoopCongestion implements CongestionController {
       null,
       0,
       0,
-      this.#now,
+      this.#c.loss.now,
     );
   }
 

@@ -32,3 +32,37 @@ Deno.test("attachPlugin() plugs the slot and detach() puts the default back", as
   assert.ok(c.ops.isDefault(Op.SET_NEXT_WAKE_TIME));
   assert.equal(a.attached, false);
 });
+
+Deno.test("loss recovery goes through update_rtt and congestion_algorithm_notify only while plugged", async () => {
+  const p = await Pair.create({ seed: 5, delay: 1_000 });
+  const c = p.client;
+  // Nothing attached: the configured controller and the RTT estimator directly.
+  assert.equal(c.loss.congestion, c.congestion.inner);
+  assert.equal(c.loss.rttSample, null);
+  let signals = 0, samples = 0;
+  const a = c.attachPlugin({
+    name: "test.cc",
+    pluglets: [
+      {
+        op: "congestion_algorithm_notify",
+        anchor: "post",
+        pluglet: { run: () => (signals++, 0n) },
+      },
+      { op: "update_rtt", anchor: "pre", pluglet: { run: () => (samples++, 0n) } },
+    ],
+  });
+  assert.equal(c.loss.congestion, c.congestion);
+  assert.notEqual(c.loss.rttSample, null);
+  assert.ok(p.drive(() => c.isHandshakeConfirmed && p.server?.isHandshakeConfirmed === true));
+  assert.ok(signals > 0 && samples > 0, `signals ${signals}, samples ${samples}`);
+  a.detach();
+  assert.equal(c.loss.congestion, c.congestion.inner);
+  assert.equal(c.loss.rttSample, null);
+  const [s0, r0] = [signals, samples];
+  const id = c.openStream(true)!;
+  c.write(id, new Uint8Array(20_000));
+  c.finish(id);
+  p.drive(() => false, p.now + 200_000);
+  assert.equal(c.stats().bytesInFlight, 0);
+  assert.deepEqual([signals, samples], [s0, r0]);
+});

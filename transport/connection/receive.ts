@@ -307,6 +307,9 @@ function processFrames(
     throw TransportError.protocolViolation("Cannot accept a packet without frames");
   }
   const ops = c.ops.call;
+  if (c.ops.plugged[Op.PARSE_FRAME] === 0 && c.ops.plugged[Op.PROCESS_FRAME] === 0) {
+    return processCoreFrames(c, r, h, space, now);
+  }
   const plugged = c.ops.plugged[Op.PARSE_FRAME] === 1;
   while (r.pos < r.end) {
     const frameStart = r.pos;
@@ -372,6 +375,48 @@ function processFrames(
   return ackEliciting;
 }
 
+/**
+ * `processFrames` while nothing is attached to `parse_frame` or
+ * `process_frame`: their slots hold `parseFrameDefault` and
+ * `processFrameDefault`, so this loop calls them directly, without the wire
+ * type peek and the per-frame plugin checks (WIRING.md §9).
+ */
+function processCoreFrames(
+  c: Connection,
+  r: Reader,
+  h: PacketHeader,
+  space: number,
+  now: number,
+): boolean {
+  let ackEliciting = false;
+  while (r.pos < r.end) {
+    const frameStart = r.pos;
+    let f: Frame;
+    try {
+      f = parseFrame(r);
+    } catch (e) {
+      if (e instanceof TransportError || e instanceof ProtoopError) throw e;
+      throw TransportError.frameEncoding(
+        `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
+        r.buf[frameStart]!,
+      );
+    }
+    const type = f.type;
+    if (!isFrameAllowed(type, h.type)) {
+      throw TransportError.protocolViolation(
+        `Cannot accept frame type 0x${type.toString(16)} in this packet type`,
+        type,
+      );
+    }
+    c.counters.frameReceived(type);
+    if (probingOnly && !isProbing(type)) probingOnly = false;
+    if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
+    processFrameDefault(c, type, f, h, space, now);
+    if (c.state >= ConnectionState.Draining) break;
+  }
+  return ackEliciting;
+}
+
 /** Default of `parse_frame`: the core codec (frames/frame.ts); unknown types fail. */
 export function parseFrameDefault(_c: Connection, _type: number, r: Reader): Frame {
   return parseFrame(r);
@@ -396,7 +441,9 @@ export function processFrameDefault(
       return 0;
     case FrameType.ACK:
     case FrameType.ACK_ECN:
-      if (f.ecn !== undefined) c.ops.call[Op.PROCESS_ECN_BLOCK](c, f.ecn, space, now);
+      if (f.ecn !== undefined && c.ops.plugged[Op.PROCESS_ECN_BLOCK] === 1) {
+        c.ops.call[Op.PROCESS_ECN_BLOCK](c, f.ecn, space, now);
+      }
       onAck(c, space, f.ranges, f.delay, now);
       return 0;
     case FrameType.CRYPTO: {

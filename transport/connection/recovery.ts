@@ -52,13 +52,18 @@ export function onAck(
   const res = c.loss.onAckReceived(space as SpaceId, ranges, ackDelay, now);
   for (const p of res.newlyAcked) onPacketAcked(c, p);
   const ops = c.ops.call;
+  const plugged = c.ops.plugged;
   if (res.lost.length > 0) {
-    for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    if (plugged[Op.FAST_RETRANSMIT] === 1) {
+      for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    }
     onPacketsLost(c, res.lost);
   }
   const spurious = res.spuriouslyLost;
-  for (let i = 0; i < spurious.length; i++) {
-    ops[Op.CHECK_SPURIOUS_RETRANSMISSION](c, spurious[i]!, space, now);
+  if (plugged[Op.CHECK_SPURIOUS_RETRANSMISSION] === 1) {
+    for (let i = 0; i < spurious.length; i++) {
+      ops[Op.CHECK_SPURIOUS_RETRANSMISSION](c, spurious[i]!, space, now);
+    }
   }
   if (res.rttUpdated) {
     c.streams.setRtt(c.loss.rtt.smoothed, now);
@@ -97,11 +102,16 @@ export function onPacketAcked(c: Connection, p: SentPacket): void {
     mtu.onPacketAcked(p.size, p.timeSent);
   }
   if (p.space === SpaceId.Application && c.oneRtt !== null) c.oneRtt.onPacketAcked(p.pn);
-  const notify = c.ops.call[Op.NOTIFY_FRAME];
   const frames = p.frames as Frame[];
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i]!;
-    notify(c, f.type, f, FrameNotification.Acked, p, 0n);
+  if (c.ops.plugged[Op.NOTIFY_FRAME] === 1) {
+    const notify = c.ops.call[Op.NOTIFY_FRAME];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      notify(c, f.type, f, FrameNotification.Acked, p, 0n);
+    }
+  } else {
+    // The slot holds notifyFrame, which for a core frame is exactly this (WIRING.md §9).
+    for (let i = 0; i < frames.length; i++) frameAcked(c, frames[i]!, p);
   }
   const pf = p.pluginFrames;
   if (pf !== undefined) { for (const f of pf) c.reservations.onAcked(c, f, p); }
@@ -160,6 +170,7 @@ function frameAcked(c: Connection, f: Frame, p: SentPacket): void {
 export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
   const mtu = c.pmtud;
   const ops = c.ops.call;
+  const plugged = c.ops.plugged;
   for (const p of lost) {
     if (mtu !== null) {
       if (p.isPmtuProbe === true) {
@@ -169,16 +180,20 @@ export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
       if (mtu.onPacketLost(p.size, p.timeSent, c.loss.now) !== PmtuChange.None) applyPmtu(c);
     }
     c.counters.packetsLost++;
-    ops[Op.PACKET_WAS_LOST](c, p, null);
+    if (plugged[Op.PACKET_WAS_LOST] === 1) ops[Op.PACKET_WAS_LOST](c, p, null);
     const qlog = c.config.qlog;
     if (qlog !== undefined) qlog.packetLost(c.originalDcid, c.loss.now, p.space, p.pn, p.size);
-    if (c.ops.plugged[Op.LOG_EVENT] === 1) {
+    if (plugged[Op.LOG_EVENT] === 1) {
       ops[Op.LOG_EVENT](c, LogCategory.Recovery, LogEvent.PacketLost, 0, p, null);
     }
     const frames = p.frames as Frame[];
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i]!;
-      ops[Op.NOTIFY_FRAME](c, f.type, f, FrameNotification.Lost, p, 0n);
+    if (plugged[Op.NOTIFY_FRAME] === 1) {
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!;
+        ops[Op.NOTIFY_FRAME](c, f.type, f, FrameNotification.Lost, p, 0n);
+      }
+    } else {
+      for (let i = 0; i < frames.length; i++) frameLost(c, frames[i]!, p);
     }
     const pf = p.pluginFrames;
     if (pf !== undefined) { for (const f of pf) c.reservations.onLost(c, f, p); }
@@ -225,12 +240,17 @@ function frameLost(c: Connection, f: Frame, p: SentPacket): void {
 export function onLossDetectionTimeout(c: Connection, now: number): void {
   const res = c.loss.onLossDetectionTimeout(now);
   const ops = c.ops.call;
+  const plugged = c.ops.plugged;
   if (res.lost.length > 0) {
-    for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    if (plugged[Op.FAST_RETRANSMIT] === 1) {
+      for (const p of res.lost) ops[Op.FAST_RETRANSMIT](c, p);
+    }
     onPacketsLost(c, res.lost);
   }
   if (res.probes === 0) return;
-  ops[Op.RETRANSMISSION_TIMEOUT](c, res.ptoSpace, res.probes);
+  if (plugged[Op.RETRANSMISSION_TIMEOUT] === 1) {
+    ops[Op.RETRANSMISSION_TIMEOUT](c, res.ptoSpace, res.probes);
+  }
   ops[Op.RETRANSMIT_NEEDED](c, res.ptoSpace, res.probes, now);
 }
 

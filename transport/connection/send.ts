@@ -107,17 +107,20 @@ export function pollTransmit(
     if (credit < limit) limit = credit;
   }
   const probing = c.spaces[0].probes > 0 || c.spaces[1].probes > 0 || c.spaces[2].probes > 0;
-  let canSendData = closing || probing || c.congestion.canSend(Math.min(limit, 1200));
+  // Accounting goes to the configured controller itself (protoop_congestion.ts).
+  const cc = c.congestion.inner;
+  let canSendData = closing || probing || cc.canSend(Math.min(limit, 1200));
   if (canSendData && !closing && !probing) {
-    const t = c.pacer.delayUntil(now, limit, c.congestion.window, c.loss.rtt.smoothed);
+    const t = c.pacer.delayUntil(now, limit, cc.window, c.loss.rtt.smoothed);
     if (t > 0) {
       c.timers.set(Timer.Pacing, t);
       canSendData = false;
     }
   }
   if (!canSendData) {
-    c.congestion.appLimited = false;
-    if (!closing && !probing) {
+    cc.appLimited = false;
+    // The default does nothing for CwinBlocked: called only when a pluglet is attached.
+    if (!closing && !probing && c.ops.plugged[Op.CONGESTION_ALGORITHM_NOTIFY] === 1) {
       ops[Op.CONGESTION_ALGORITHM_NOTIFY](
         c,
         path,
@@ -161,7 +164,7 @@ export function pollTransmit(
     if (b.type === PacketType.OneRtt) break;
   }
   if (built.length === 0) {
-    if (canSendData && !c.streams.hasPendingData()) c.congestion.appLimited = true;
+    if (canSendData && !c.streams.hasPendingData()) cc.appLimited = true;
     return null;
   }
 
@@ -475,7 +478,7 @@ export function buildPacket(
   if (w.pos === payloadStart) {
     w.pos = start;
     w.end = savedEnd;
-    ops[Op.SEGMENT_ABORTED](c, space);
+    if (c.ops.plugged[Op.SEGMENT_ABORTED] === 1) ops[Op.SEGMENT_ABORTED](c, space);
     return null;
   }
   // Header protection samples 16 bytes from pnOffset + 4 (RFC 9001 §5.4.2).
@@ -594,6 +597,20 @@ export function writeDataFrames(c: Connection, bp: object, space: number, type: 
     frames.push(PING);
     c.pingPending = false;
     wrote = true;
+  }
+  // With neither stream protoop plugged their defaults are nextStreamFrame's two halves.
+  const plugged = c.ops.plugged;
+  if (plugged[Op.SCHEDULE_NEXT_STREAM] === 0 && plugged[Op.PREPARE_STREAM_FRAME] === 0) {
+    for (;;) {
+      const room = w.end - w.pos;
+      if (room < 8) break;
+      const f = streams.nextStreamFrame(room);
+      if (f === null) break;
+      writeFrame(w, f);
+      frames.push(f);
+      wrote = true;
+    }
+    return wrote;
   }
   for (;;) {
     const room = w.end - w.pos;

@@ -120,6 +120,12 @@ export class ProtoopTable<H = unknown> implements CallTable {
   readonly metadata: MetadataStore = new MetadataStore();
   /** Where `reserveFrames` goes (a FrameReservations sets itself here). */
   reservations: ReservationSink | null = null;
+  /**
+   * Told the id of a catalogue protoop whose slot was rebuilt (a pluglet
+   * attached or removed), after `fns` and `plugged` changed: the host uses it
+   * to route hooks through the table only while something is attached.
+   */
+  onChange: ((op: number) => void) | null = null;
   readonly #specs: ProtoopSpec[] = [...CATALOGUE];
   readonly #defaults: SlotFn[] = [];
   readonly #slots: (Slot | null)[] = [];
@@ -387,6 +393,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
         }
       }
       this.plugged[op] = this.fns[op] === this.#defaults[op] ? 0 : 1;
+      this.onChange?.(op);
     }
   }
 

@@ -101,8 +101,8 @@ export class LossRecovery {
    */
   rttSample: ((space: SpaceId, sample: number, ackDelay: number, now: number) => void) | null =
     null;
-  /** The congestion controller. */
-  readonly congestion: CongestionController;
+  /** The congestion controller (the connection may swap in a wrapper while plugins observe it). */
+  congestion: CongestionController;
   /** The peer's max_ack_delay, µs. */
   maxAckDelay: number;
   /** pto_count: consecutive PTOs without an acknowledgement (§6.2.1). */
