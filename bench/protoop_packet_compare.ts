@@ -19,7 +19,7 @@
  *
  * ```sh
  * mkdir -p /tmp/pquic-base && git archive <commit-before-wiring> | tar -x -C /tmp/pquic-base
- * deno run -A bench/protoop_packet_bench.ts --base /tmp/pquic-base [--size 4] [--rounds 15]
+ * deno run -A bench/protoop_packet_compare.ts --base /tmp/pquic-base [--size 4] [--rounds 15]
  * ```
  *
  * Without `--base` the tree is compared with itself: the ratio then shows the
