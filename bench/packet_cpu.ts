@@ -16,68 +16,18 @@
  * @module
  */
 
-import process from "node:process";
 import { resolve } from "node:path";
-
-interface ConnLike {
-  isHandshakeConfirmed: boolean;
-  openStream(bidi: boolean): number | null;
-  write(id: number, data: Uint8Array, fin?: boolean): number;
-  finish(id: number): void;
-  read(id: number, max?: number): { data: Uint8Array; fin: boolean } | null;
-  stats(): { packetsSent: number };
-}
-interface PairLike {
-  client: ConnLike;
-  server: ConnLike | null;
-  drive(done: () => boolean, maxTime?: number, maxSteps?: number): boolean;
-}
+import { pathToFileURL } from "node:url";
+import { loadPair, transferCpu } from "./_transfer_cpu.ts";
 
 const tree = resolve(Deno.args[0] ?? ".");
 const rounds = Number(Deno.args[1] ?? 9);
 const bytes = 4_000_000;
-const mod = await import(`file://${tree}/transport/connection/_test_pair.ts`) as {
-  Pair: { create(opts: { seed?: number; delay?: number }): Promise<PairLike> };
-};
+const mod = await loadPair(new URL(`${pathToFileURL(tree).href}/`));
 
-/** One transfer: CPU µs per packet sent by both ends. */
-async function transfer(): Promise<number> {
-  const pair = await mod.Pair.create({ seed: 7, delay: 1_000 });
-  pair.drive(() => pair.client.isHandshakeConfirmed && pair.server?.isHandshakeConfirmed === true);
-  const server = pair.server!;
-  const before = pair.client.stats().packetsSent + server.stats().packetsSent;
-  const id = pair.client.openStream(true)!;
-  const chunk = new Uint8Array(64 * 1024).fill(0x61);
-  let sent = 0;
-  let received = 0;
-  let finished = false;
-  const c0 = process.cpuUsage();
-  const ok = pair.drive(
-    () => {
-      while (sent < bytes) {
-        const n = pair.client.write(id, chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
-        if (n === 0) break;
-        sent += n;
-      }
-      if (sent === bytes && !finished) {
-        pair.client.finish(id);
-        finished = true;
-      }
-      for (let r = server.read(id); r !== null; r = server.read(id)) received += r.data.length;
-      return received >= bytes;
-    },
-    600_000_000,
-    10_000_000,
-  );
-  const cpu = process.cpuUsage(c0);
-  if (!ok) throw new Error(`Transfer did not finish: ${received} of ${bytes} bytes`);
-  const packets = pair.client.stats().packetsSent + server.stats().packetsSent - before;
-  return (cpu.user + cpu.system) / packets;
-}
-
-await transfer();
-await transfer();
+await transferCpu(mod, bytes);
+await transferCpu(mod, bytes);
 const samples: number[] = [];
-for (let i = 0; i < rounds; i++) samples.push(await transfer());
+for (let i = 0; i < rounds; i++) samples.push((await transferCpu(mod, bytes)).perPacket);
 samples.sort((a, b) => a - b);
 console.log(samples[samples.length >> 1]!.toFixed(3));

@@ -28,26 +28,8 @@
  * @module
  */
 
-import process from "node:process";
 import { parseArgs } from "node:util";
-
-interface PairLike {
-  now: number;
-  client: ConnLike;
-  server: ConnLike | null;
-  drive(done: () => boolean, maxTime?: number, maxSteps?: number): boolean;
-}
-interface ConnLike {
-  isHandshakeConfirmed: boolean;
-  openStream(bidi: boolean): number | null;
-  write(id: number, data: Uint8Array, fin?: boolean): number;
-  finish(id: number): void;
-  read(id: number, max?: number): { data: Uint8Array; fin: boolean } | null;
-  stats(): { packetsSent: number };
-}
-interface PairModule {
-  Pair: { create(opts: { seed?: number; delay?: number }): Promise<PairLike> };
-}
+import { loadPair, type PairModule, transferCpu } from "./_transfer_cpu.ts";
 
 const args = parseArgs({
   options: {
@@ -62,48 +44,9 @@ const base = baseDir === undefined ? here : new URL(`file://${baseDir.replace(/\
 const bytes = Number(args.values.size) * 1_000_000;
 const rounds = Number(args.values.rounds);
 
-async function load(root: URL): Promise<PairModule> {
-  return await import(new URL("transport/connection/_test_pair.ts", root).href) as PairModule;
-}
-
-/** One transfer; returns CPU ms per 1000 packets and the packet count. */
-async function transfer(mod: PairModule): Promise<{ perPacket: number; packets: number }> {
-  const pair = await mod.Pair.create({ seed: 7, delay: 1_000 });
-  pair.drive(() => pair.client.isHandshakeConfirmed && pair.server?.isHandshakeConfirmed === true);
-  const server = pair.server!;
-  const before = pair.client.stats().packetsSent + server.stats().packetsSent;
-  const id = pair.client.openStream(true)!;
-  const chunk = new Uint8Array(64 * 1024).fill(0x61);
-  let sent = 0;
-  let received = 0;
-  let finished = false;
-  const c0 = process.cpuUsage();
-  const ok = pair.drive(
-    () => {
-      while (sent < bytes) {
-        const n = pair.client.write(id, chunk.subarray(0, Math.min(chunk.length, bytes - sent)));
-        if (n === 0) break;
-        sent += n;
-      }
-      if (sent === bytes && !finished) {
-        pair.client.finish(id);
-        finished = true;
-      }
-      for (let r = server.read(id); r !== null; r = server.read(id)) received += r.data.length;
-      return received >= bytes;
-    },
-    600_000_000,
-    10_000_000,
-  );
-  const cpu = process.cpuUsage(c0);
-  const ms = (cpu.user + cpu.system) / 1000;
-  if (!ok) throw new Error(`Transfer did not finish: ${received} of ${bytes} bytes`);
-  const packets = pair.client.stats().packetsSent + server.stats().packetsSent - before;
-  return { perPacket: (ms * 1000) / packets, packets };
-}
-
-const mine = await load(here);
-const theirs = await load(base);
+const mine = await loadPair(here);
+const theirs = await loadPair(base);
+const transfer = (mod: PairModule) => transferCpu(mod, bytes);
 const a: number[] = [];
 const b: number[] = [];
 const pairRatios: number[] = [];

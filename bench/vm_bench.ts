@@ -34,6 +34,7 @@ import { loadData, makeProgram, type Program } from "../vm/program.ts";
 import { verify } from "../vm/verifier.ts";
 import { compileProgram, ModuleCache, wasmCompiler, WasmEngine } from "../vm/wasm/mod.ts";
 import { BLOCK_VOID, CodeWriter, ModuleBuilder, Op, ValType } from "../vm/wasm/module.ts";
+import { GF_MAC_ASM } from "../vm/testdata/gf_kernel.ts";
 
 const LEN = 1500;
 let sink = 0;
@@ -62,34 +63,7 @@ function gfMulAccTs(dst: Uint8Array, src: Uint8Array, c: number): void {
   }
 }
 
-// r1 = dst, r2 = src, r3 = len, r4 = c, r5 = tables (log at +0, exp at +256)
-const GF_ASM = `
-  mov r6, r5
-  add r6, r4
-  ldxb r7, [r6+0]
-  mov r8, 0
-loop:
-  mov r6, r2
-  add r6, r8
-  ldxb r0, [r6+0]
-  jeq r0, 0, next
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+0]
-  add r0, r7
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+256]
-  mov r6, r1
-  add r6, r8
-  ldxb r9, [r6+0]
-  xor r9, r0
-  stxb [r6+0], r9
-next:
-  add r8, 1
-  jlt r8, r3, loop
-  mov r0, 0
-  exit`;
+const GF_ASM = GF_MAC_ASM;
 
 /** RFC 1071 checksum of big-endian 16-bit words, as vm/testdata/c/checksum.c. */
 function checksumTs(b: Uint8Array): number {

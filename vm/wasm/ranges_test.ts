@@ -9,6 +9,7 @@ import type { EngineFactory } from "../engine.ts";
 import { buildCfg, findLeaders, functionEntries } from "./cfg.ts";
 import { ModuleCache, wasmCompilerWith } from "./mod.ts";
 import { entryRanges, MAX_FLAG_SPAN, planAccesses } from "./ranges.ts";
+import { GF_MAC_ASM } from "../testdata/gf_kernel.ts";
 
 function cfgOf(text: string) {
   const ins = assemble(text);
@@ -21,34 +22,7 @@ function plan(text: string) {
   return planAccesses(ins, cfg);
 }
 
-// The GF(2^8) kernel of bench/vm_bench.ts: r5 points at log/exp tables.
-const GF = `
-  mov r6, r5
-  add r6, r4
-  ldxb r7, [r6+0]
-  mov r8, 0
-loop:
-  mov r6, r2
-  add r6, r8
-  ldxb r0, [r6+0]
-  jeq r0, 0, next
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+0]
-  add r0, r7
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+256]
-  mov r6, r1
-  add r6, r8
-  ldxb r9, [r6+0]
-  xor r9, r0
-  stxb [r6+0], r9
-next:
-  add r8, 1
-  jlt r8, r3, loop
-  mov r0, 0
-  exit`;
+const GF = GF_MAC_ASM;
 
 Deno.test("entryRanges() carries loaded bytes into a loop and widens a counter", () => {
   const { ins, cfg } = cfgOf(GF);

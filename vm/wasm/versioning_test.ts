@@ -14,6 +14,7 @@ import { planAccesses } from "./ranges.ts";
 import { planVersions, type VersionedLoop } from "./versioning.ts";
 import { countedMemoryLoop } from "./_random_loop.ts";
 import { BUFFER_SIZE, Rng } from "./_random_program.ts";
+import { GF_MAC_ASM } from "../testdata/gf_kernel.ts";
 
 function versionsOf(text: string): VersionedLoop[] {
   const ins = assemble(text);
@@ -28,34 +29,7 @@ function versionsOf(text: string): VersionedLoop[] {
   ];
 }
 
-// The GF(2^8) kernel of bench/vm_bench.ts: dst r1, src r2, length r3, tables r5.
-const GF = `
-  mov r6, r5
-  add r6, r4
-  ldxb r7, [r6+0]
-  mov r8, 0
-loop:
-  mov r6, r2
-  add r6, r8
-  ldxb r0, [r6+0]
-  jeq r0, 0, next
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+0]
-  add r0, r7
-  mov r6, r5
-  add r6, r0
-  ldxb r0, [r6+256]
-  mov r6, r1
-  add r6, r8
-  ldxb r9, [r6+0]
-  xor r9, r0
-  stxb [r6+0], r9
-next:
-  add r8, 1
-  jlt r8, r3, loop
-  mov r0, 0
-  exit`;
+const GF = GF_MAC_ASM;
 
 Deno.test("planVersions() proves the GF(2^8) loop's accesses through src, dst and the tables", () => {
   const [v, ...more] = versionsOf(GF);
