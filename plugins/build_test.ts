@@ -6,19 +6,11 @@
  */
 
 import assert from "node:assert/strict";
+import { clangMissing } from "../_tools/test_env.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 
-function hasClang(): boolean {
-  try {
-    return new Deno.Command("clang-14", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const clang = hasClang();
+const clang = clangMissing() === null;
 
 Deno.test({
   name: "plugins/build.sh rebuilds every committed built-in object byte for byte",

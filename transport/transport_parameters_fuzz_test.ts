@@ -12,6 +12,7 @@ import {
   encodeTransportParameters,
   type TransportParameters,
 } from "./transport_parameters.ts";
+import { mutate } from "./_fuzz.ts";
 
 const INPUTS = 25_000;
 const EDGES = [0, 1, 2, 3, 20, 25, 63, 64, 1200, 16383, 16384, 65527, 2 ** 30, 2 ** 53 - 1];
@@ -64,27 +65,6 @@ function randomParameters(rng: SeededRandom, server: boolean): TransportParamete
     p.unknown.push({ id: 0x40n + BigInt(i) * 31n + 27n, value: bytes(rng, rng.u32() % 6) });
   }
   return p;
-}
-
-function mutate(rng: SeededRandom, input: Uint8Array): Uint8Array {
-  let b: Uint8Array = input.slice();
-  const n = 1 + (rng.u32() % 3);
-  for (let i = 0; i < n; i++) {
-    const op = rng.u32() % 4;
-    if (op < 2 && b.length > 0) {
-      b[rng.u32() % b.length]! ^= 1 << (rng.u32() % 8);
-    } else if (op === 2) {
-      b = b.subarray(0, rng.u32() % (b.length + 1));
-    } else {
-      const at = rng.u32() % (b.length + 1);
-      b = new Uint8Array([
-        ...b.subarray(0, at),
-        ...bytes(rng, 1 + (rng.u32() % 3)),
-        ...b.subarray(at),
-      ]);
-    }
-  }
-  return b;
 }
 
 Deno.test("decodeTransportParameters() fuzz: typed errors or stable round trips", () => {

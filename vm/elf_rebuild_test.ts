@@ -5,19 +5,11 @@
  */
 
 import assert from "node:assert/strict";
+import { clangMissing } from "../_tools/test_env.ts";
 
 const dir = new URL("./testdata/c/", import.meta.url);
 
-function hasClang(): boolean {
-  try {
-    return new Deno.Command("clang-14", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const clang = hasClang();
+const clang = clangMissing() === null;
 
 Deno.test({
   name: "testdata/c objects are rebuilt byte for byte by build.sh",

@@ -12,29 +12,15 @@ export const ROOT: string = new URL("../../", import.meta.url).pathname;
 /** The `cli.ts` entry point. */
 export const CLI: string = `${ROOT}cli.ts`;
 
-/** True under CI, where a missing peer is a failure. */
-export const IN_CI: boolean = Deno.env.get("CI") === "true";
-
-/** True when `cmd` runs (its `--help`-like probe exits at all). */
-export function hasCommand(cmd: string, probeArgs: string[] = ["--version"]): boolean {
-  try {
-    new Deno.Command(cmd, { args: probeArgs, stdout: "null", stderr: "null" }).outputSync();
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { hasCommand, IN_CI } from "../../_tools/test_env.ts";
+import { toolMissing } from "../../_tools/test_env.ts";
 
 /**
  * Why a peer test cannot run, or null when it can. Under `CI=true` a
  * missing peer throws instead, so that the test fails.
  */
 export function peerMissing(reason: string | null): string | null {
-  if (reason === null) return null;
-  if (IN_CI) throw new Error(`peer missing under CI: ${reason}`);
-  // deno-lint-ignore no-console
-  console.log(`skipped: ${reason}`);
-  return reason;
+  return toolMissing(reason);
 }
 
 /** A UDP port free at the time of the call. */

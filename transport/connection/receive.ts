@@ -328,11 +328,7 @@ function processFrames(
     try {
       f = ops[Op.PARSE_FRAME](c, wireType, r);
     } catch (e) {
-      if (e instanceof TransportError || e instanceof ProtoopError) throw e;
-      throw TransportError.frameEncoding(
-        `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
-        payload[frameStart]!,
-      );
+      throw asFrameError(e, payload[frameStart]!);
     }
     let type: number;
     if (pluginFrame) {
@@ -395,11 +391,7 @@ function processCoreFrames(
     try {
       f = parseFrame(r);
     } catch (e) {
-      if (e instanceof TransportError || e instanceof ProtoopError) throw e;
-      throw TransportError.frameEncoding(
-        `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
-        r.buf[frameStart]!,
-      );
+      throw asFrameError(e, r.buf[frameStart]!);
     }
     const type = f.type;
     if (!isFrameAllowed(type, h.type)) {
@@ -415,6 +407,19 @@ function processCoreFrames(
     if (c.state >= ConnectionState.Draining) break;
   }
   return ackEliciting;
+}
+
+/**
+ * A frame parser's failure as the error the connection closes with: typed
+ * errors as they are, anything else (a truncation) as FRAME_ENCODING_ERROR
+ * (RFC 9000 §12.4).
+ */
+function asFrameError(e: unknown, frameType: number): Error {
+  if (e instanceof TransportError || e instanceof ProtoopError) return e;
+  return TransportError.frameEncoding(
+    `Cannot parse frame: ${e instanceof Error ? e.message : String(e)}`,
+    frameType,
+  );
 }
 
 /** Default of `parse_frame`: the core codec (frames/frame.ts); unknown types fail. */

@@ -9,6 +9,7 @@ import { Reader } from "../wire/reader.ts";
 import { Writer } from "../wire/writer.ts";
 import { TransportError } from "../errors.ts";
 import { type Frame, parseFrame, sizeFrame, writeFrame } from "./frame.ts";
+export { mutate } from "../_fuzz.ts";
 
 /** Bytes from a hex string (spaces ignored). */
 export function hex(s: string): Uint8Array {
@@ -181,32 +182,4 @@ export function randomFrame(rng: Rng): Frame {
     default:
       return { type: 0x31, data: bytes(rng, len) };
   }
-}
-
-/** Applies one to three random mutations: bit flips, truncation, insertion. */
-export function mutate(rng: Rng, input: Uint8Array): Uint8Array {
-  let b: Uint8Array = input.slice();
-  const n = 1 + (rng.u32() % 3);
-  for (let i = 0; i < n; i++) {
-    switch (rng.u32() % 4) {
-      case 0:
-      case 1:
-        if (b.length > 0) b[rng.u32() % b.length]! ^= 1 << (rng.u32() % 8);
-        break;
-      case 2:
-        b = b.subarray(0, rng.u32() % (b.length + 1));
-        break;
-      default: {
-        const at = rng.u32() % (b.length + 1);
-        const ins = new Uint8Array(1 + (rng.u32() % 4));
-        rng.fill(ins);
-        const next = new Uint8Array(b.length + ins.length);
-        next.set(b.subarray(0, at));
-        next.set(ins, at);
-        next.set(b.subarray(at), at + ins.length);
-        b = next;
-      }
-    }
-  }
-  return b;
 }

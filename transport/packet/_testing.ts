@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Random } from "../random.ts";
+export { mutate } from "../_fuzz.ts";
 
 /** Bytes from a hex string (spaces ignored). */
 export function hex(s: string): Uint8Array {
@@ -23,28 +23,4 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
-}
-
-/** Applies one to three random mutations: bit flips, truncation, insertion. */
-export function mutate(rng: Random, input: Uint8Array): Uint8Array {
-  let b: Uint8Array = input.slice();
-  const n = 1 + (rng.u32() % 3);
-  for (let i = 0; i < n; i++) {
-    switch (rng.u32() % 4) {
-      case 0:
-      case 1:
-        if (b.length > 0) b[rng.u32() % b.length]! ^= 1 << (rng.u32() % 8);
-        break;
-      case 2:
-        b = b.subarray(0, rng.u32() % (b.length + 1));
-        break;
-      default: {
-        const at = rng.u32() % (b.length + 1);
-        const ins = new Uint8Array(1 + (rng.u32() % 4));
-        rng.fill(ins);
-        b = concat(b.subarray(0, at), ins, b.subarray(at));
-      }
-    }
-  }
-  return b;
 }
