@@ -23,7 +23,6 @@ import type { Connection } from "../transport/connection/connection.ts";
 import type { ConnectionError } from "../transport/connection/events.ts";
 import { Endpoint, type EndpointEvent } from "../transport/endpoint/endpoint.ts";
 import { CryptoRandom } from "../transport/random.ts";
-import { NamedGroup } from "../transport/tls/session.ts";
 import { isSupportedVersion, QuicVersion, versionName } from "../transport/version.ts";
 import { type ClientOptions, ExitCode } from "./args.ts";
 import { cacheDir, trustAnchors } from "./certs.ts";
@@ -117,14 +116,8 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
     retryOnVersionNegotiation: true,
     wallClockMs,
     ...(anchors !== null ? { trustAnchors: anchors } : { insecureSkipVerify: true }),
-    // The TLS client always sends one key share, so -z sends it for the group
-    // we list last: a server that prefers X25519 must ask with a HelloRetryRequest.
-    ...(o.zeroShare
-      ? {
-        groups: [NamedGroup.X25519, NamedGroup.SECP256R1],
-        keyShareGroups: [NamedGroup.SECP256R1],
-      }
-      : {}),
+    // -z sends no key share at all: the server must ask with a HelloRetryRequest.
+    ...(o.zeroShare ? { keyShareGroups: [] } : {}),
     ...(stored.ticket !== undefined ? { sessionTicket: stored.ticket, enableEarlyData: true } : {}),
     ...(stored.token !== undefined ? { token: stored.token } : {}),
     ...(qlog !== null ? { qlog: qlog.sink } : {}),
@@ -149,7 +142,7 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
   }
   if (o.zeroShare) {
     log.line(
-      "-z: the first ClientHello prefers X25519 but carries only a P-256 key share, " +
+      "-z: the first ClientHello carries no key share, " +
         "so the server asks again with a HelloRetryRequest",
     );
   }

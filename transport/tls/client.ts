@@ -162,7 +162,10 @@ export class ClientSession extends BaseSession {
       if (!this.#groups.includes(g)) continue;
       this.#keyShares.set(g, generateKeyShare(g, this.#config.random));
     }
-    if (this.#keyShares.size === 0 && this.#groups.length > 0) {
+    // An explicit empty list sends an empty client_shares (RFC 8446 §4.2.8): the server must
+    // answer with a HelloRetryRequest naming its group (picoquicdemo's -z, "zero share").
+    const zeroShare = this.#config.keyShareGroups?.length === 0;
+    if (this.#keyShares.size === 0 && this.#groups.length > 0 && !zeroShare) {
       const g = this.#groups[0]!;
       this.#keyShares.set(g, generateKeyShare(g, this.#config.random));
     }

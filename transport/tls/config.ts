@@ -25,7 +25,10 @@ export interface TlsClientConfig {
   cipherSuites?: CipherSuite[];
   /** Supported groups in preference order; default X25519, secp256r1. */
   groups?: NamedGroup[];
-  /** Groups to send key shares for in the first ClientHello; default [X25519]. */
+  /**
+   * Groups to send key shares for in the first ClientHello; default [X25519]. An empty list
+   * sends no key share, so the server asks for one with a HelloRetryRequest.
+   */
   keyShareGroups?: NamedGroup[];
   /** DER certificates trusted as roots. */
   trustAnchors: Uint8Array[];

@@ -163,6 +163,18 @@ for (const suite of [0x1301, 0x1302] as CipherSuite[]) {
   });
 }
 
+Deno.test("an empty key_share list gets a HelloRetryRequest for the server's group", async () => {
+  const certs = await demoCertificates();
+  const run = runHandshake(
+    clientConfig(certs, { keyShareGroups: [] }),
+    serverConfig(certs, { groups: [NamedGroup.X25519, NamedGroup.SECP256R1] }),
+  );
+  assert.equal(complete(run.clientEvents).group, NamedGroup.X25519);
+  assert.equal(tags(run.clientEvents).filter((t) => t === `data:${Initial}`).length, 2);
+  assert.equal(tags(run.serverEvents).filter((t) => t === `data:${Initial}`).length, 2);
+  assertSecretsMatch(run.clientEvents, run.serverEvents, [Handshake, OneRtt]);
+});
+
 Deno.test("server refuses a ClientHello without a common group with handshake_failure", async () => {
   const certs = await demoCertificates();
   const c = createClientSession(
