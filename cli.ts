@@ -1,7 +1,8 @@
 /**
  * The `pquic` command: picoquicdemo's client and server
  * (`pquic [server_name [port [scenario]]] [options]`), the friendlier
- * `pquic server` / `pquic client URL`, and the eBPF tools (`pquic vm`).
+ * `pquic server` / `pquic client URL`, the eBPF tools (`pquic vm`) and an
+ * impairing UDP relay (`pquic relay`).
  * `pquic --help` lists the options and the exit codes.
  *
  * ```sh
@@ -15,6 +16,9 @@
 import { type Command, ExitCode, parseCommand } from "./cli/args.ts";
 import { runClient } from "./cli/client.ts";
 import { Log, writeAll } from "./cli/log.ts";
+import { pluginCommand } from "./cli/plugin_command.ts";
+import { loadCliPlugins } from "./cli/plugins.ts";
+import { relayCommand } from "./cli/relay.ts";
 import { runServer } from "./cli/server.ts";
 import { usage } from "./cli/usage.ts";
 import { vmCommand } from "./vm/command.ts";
@@ -47,6 +51,10 @@ export async function main(
       return ExitCode.Ok;
     case "vm":
       return await vmCommand(command.args, stdout, stderr);
+    case "relay":
+      return await relayCommand(command.args, { out: stdout, err: stderr });
+    case "plugin":
+      return pluginCommand(command.args, { out: stdout, err: stderr });
     case "error":
       stderr(`pquic: ${command.message}`);
       if (command.showUsage) stderr(`\n${usage(VERSION)}`);
@@ -54,6 +62,13 @@ export async function main(
       return ExitCode.Usage;
     case "server":
     case "client": {
+      try {
+        loadCliPlugins(command.plugins); // a bad -P is a usage error, before anything starts
+      } catch (e) {
+        stderr(`pquic: ${e instanceof Error ? e.message : e}`);
+        stderr("Try pquic --help.");
+        return ExitCode.Usage;
+      }
       let log: Log;
       try {
         log = Log.open(command.logFile);

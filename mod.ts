@@ -7,7 +7,17 @@
  * {@link QuicEndpoint} and {@link QuicConn}. Streams are
  * `ReadableStream`/`WritableStream` pairs with backpressure; datagrams
  * (RFC 9221), close codes and reasons, and connection statistics are there
- * too. It needs `--unstable-net` (UDP sockets) and `--allow-net`.
+ * too. Datagrams work the same whether the transport's own RFC 9221 code or
+ * the built-in `datagram` plugin (plugins/datagram, attached through a
+ * connection's `plugins`) provides them: `QuicConn.sendDatagram`,
+ * `readDatagram` and `maxDatagramSize` go through the plugin when it is
+ * there. It needs `--unstable-net` (UDP sockets) and `--allow-net`.
+ *
+ * Plugins (`.plugin` manifests of eBPF pluglets, PQUIC's) attach to
+ * connections through the `plugins` option of `listen` and `connectQuic`:
+ * {@link pluginFactory} gives every connection its own instance,
+ * {@link injectPlugin} attaches one to a live connection; a faulting plugin
+ * closes only its own connection, with INTERNAL_ERROR and a reason naming it.
  *
  * Below it, the sans-IO transport is exported for those who drive it
  * themselves: {@link Endpoint} and {@link Connection} (time in integer
@@ -88,3 +98,24 @@ export { monotonicMicros, wallClockMs } from "./io/clock.ts";
 export { type BindOptions, bindUdp } from "./io/udp.ts";
 export { UdpDriver, type UdpDriverHandlers, type UdpDriverStats } from "./io/udp_driver.ts";
 export { SimNetwork, type SimNode } from "./io/sim/network.ts";
+
+// Plugins on connections: `plugins: [pluginFactory(loadBuiltin("monitoring"))]` in
+// `listen`/`connectQuic` options or connection configs, or `injectPlugin` on a live one.
+export {
+  BUILTIN_PLUGINS,
+  DatagramCounter,
+  type DatagramCounters,
+  datagramCounters,
+  type InjectedPlugin,
+  injectedPlugins,
+  type InjectOptions,
+  injectPlugin,
+  loadBuiltin,
+  type LoadedPlugin,
+  loadPlugin,
+  pluginFactory,
+  pluginFrameName,
+  PluginInjectError,
+  PluginLoadError,
+  type PluginStats,
+} from "./plugins/mod.ts";

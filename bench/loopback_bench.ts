@@ -48,6 +48,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { connectQuic, generateCertificates, QuicEndpoint } from "../quic.ts";
 import { patternByte } from "../io/_quic_test_util.ts";
@@ -96,6 +97,10 @@ interface Result {
   handshakeMs: number;
   ok: boolean;
   note: string;
+  /** CPU time of the client process during the transfer, µs. */
+  clientCpu: number;
+  /** CPU time of the server process from its start of service to its stop, µs (-1: unknown). */
+  serverCpu: number;
 }
 
 /** Downloads `size` bytes with pquic's client from the server on `port`. */
@@ -133,6 +138,7 @@ async function timeTransfer(
   finish: () => Promise<string>,
 ): Promise<Result> {
   const t1 = performance.now();
+  const cpu0 = process.cpuUsage();
   const w = s.writable.getWriter();
   await w.write(new TextEncoder().encode(`GET ${size}`));
   await w.close();
@@ -147,6 +153,7 @@ async function timeTransfer(
     bytes += chunk.length;
   }
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const note = await finish();
   return {
     impl,
@@ -156,17 +163,41 @@ async function timeTransfer(
     handshakeMs: t1 - t0,
     ok: ok && bytes === size,
     note,
+    clientCpu: cpu.user + cpu.system,
+    serverCpu: -1,
   };
 }
 
-/** Runs `client` against a server of `impl` in a child process. */
+/**
+ * UDP datagrams the kernel dropped for a full receive buffer so far
+ * (`RcvbufErrors` of /proc/net/snmp, Linux; for the whole host, so other
+ * programs count too), or -1 where unreadable.
+ */
+function kernelDrops(): number {
+  try {
+    const lines = Deno.readTextFileSync("/proc/net/snmp").split("\n").filter((l) =>
+      l.startsWith("Udp:")
+    );
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    return Number(values[names.indexOf("RcvbufErrors")] ?? -1);
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Runs `client` against a server of `impl` in a child process; returns what
+ * `client` returned and the CPU time (µs) the server spent serving (-1 when
+ * it did not say).
+ */
 async function withServer<T>(
   impl: Impl,
   mds: number,
   cc: "newreno" | "cubic",
   profileDir: string | undefined,
   client: (port: number, caPem: string) => Promise<T>,
-): Promise<T> {
+): Promise<{ value: T; serverCpu: number }> {
   const args = ["run", "-A"];
   if (profileDir !== undefined && impl === "pquic") {
     args.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
@@ -175,22 +206,36 @@ async function withServer<T>(
   const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stdin: "piped" })
     .spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    let line = "";
-    while (!line.includes("\n")) {
+  let pending = "";
+  const readLine = async (): Promise<string | null> => {
+    while (!pending.includes("\n")) {
       const { value, done } = await reader.read();
-      if (done) throw new Error("server child exited before printing its port");
-      line += value;
+      if (done) return null;
+      pending += value;
     }
-    const [port, caPem] = JSON.parse(line.split("\n")[0]!) as [number, string];
-    return await client(port, caPem);
+    const i = pending.indexOf("\n");
+    const line = pending.slice(0, i);
+    pending = pending.slice(i + 1);
+    return line;
+  };
+  let value: T;
+  let serverCpu = -1;
+  try {
+    const first = await readLine();
+    if (first === null) throw new Error("server child exited before printing its port");
+    const [port, caPem] = JSON.parse(first) as [number, string];
+    value = await client(port, caPem);
   } finally {
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode("stop\n")).catch(() => {});
     await w.close().catch(() => {});
+    // The child's last line: its CPU time while serving.
+    const last = await readLine().catch(() => null);
+    if (last !== null && /^\d+$/.test(last)) serverCpu = Number(last);
     await reader.cancel().catch(() => {});
     await child.status;
   }
+  return { value, serverCpu };
 }
 
 /** One transfer: a server of `impl` in a child process, a client of `impl` here. */
@@ -217,7 +262,7 @@ function runOne(
       await conn.closed.catch(() => {});
       return "";
     });
-  });
+  }).then(({ value, serverCpu }) => ({ ...value, serverCpu }));
 }
 
 /** Handshakes per second: `count` connections, `parallel` at a time, each closed at once. */
@@ -260,7 +305,7 @@ function handshakes(
     await endpoint?.close();
     denoEndpoint?.close();
     return count / seconds;
-  });
+  }).then((r) => r.value);
 }
 
 /** `--serve IMPL`: a server child; prints `[port, caPem]`, stops at "stop" on stdin or EOF. */
@@ -290,10 +335,14 @@ async function serveMain(impl: Impl, mds: number, cc: "newreno" | "cubic"): Prom
     port = server.port;
     stop = server.stop;
   }
+  pattern(); // made before the clock starts
+  const cpu0 = process.cpuUsage();
   console.log(JSON.stringify([port, certs.caPem]));
   // Wait for "stop" (or the parent going away).
   for await (const _ of Deno.stdin.readable) break;
   await stop();
+  const cpu = process.cpuUsage(cpu0);
+  console.log(String(cpu.user + cpu.system));
 }
 
 function startServerWith(
@@ -323,6 +372,12 @@ function startServerWith(
   return { port: endpoint.addr.port, stop: () => endpoint.close() };
 }
 
+/** CPU seconds per GB moved, client and server (machine-load-independent, unlike Mbit/s). */
+function cpuNote(r: Result): string {
+  const perGb = (us: number) => us < 0 ? "?" : (us / 1e6 / (r.bytes / 1e9)).toFixed(1);
+  return `cpu s/GB client ${perGb(r.clientCpu)} server ${perGb(r.serverCpu)}`;
+}
+
 function mbps(r: Result): number {
   return (r.bytes * 8) / r.seconds / 1e6;
 }
@@ -333,7 +388,7 @@ async function main(): Promise<void> {
     options: {
       serve: { type: "string" },
       size: { type: "string", default: "200" },
-      mds: { type: "string", default: "1200,16000" },
+      mds: { type: "string", default: "1200,16000,65000" },
       runs: { type: "string", default: "1" },
       impl: { type: "string", default: "pquic,deno" },
       cc: { type: "string", default: "newreno" },
@@ -355,13 +410,16 @@ async function main(): Promise<void> {
   for (let run = 0; run < runs; run++) {
     for (const impl of impls) {
       for (const mds of impl === "deno" ? [0] : sizes) {
+        const drops0 = kernelDrops();
         const r = await runOne(impl, size, mds, cc, values.profile);
+        const drops = kernelDrops() - drops0;
+        if (drops0 >= 0) r.note = `${r.note}${r.note === "" ? "" : ", "}kernel drops ${drops}`;
         results.push(r);
         const label = impl === "deno" ? "Deno QUIC (quinn)" : `pquic mds ${mds}`;
         console.log(
           `${label.padEnd(20)} ${mbps(r).toFixed(0).padStart(6)} Mbit/s  ` +
             `${r.seconds.toFixed(2)} s  handshake ${r.handshakeMs.toFixed(1)} ms  ` +
-            `${r.ok ? "ok" : "BAD DATA"}  ${r.note}`,
+            `${r.ok ? "ok" : "BAD DATA"}  ${cpuNote(r)}  ${r.note}`,
         );
       }
     }

@@ -13,7 +13,14 @@
  * - helpers: a loop of 100 helper calls (the cost of crossing into the host),
  *   with a number helper (small arguments, and a pointer argument) and with a
  *   BigInt helper (vm/helpers.ts), and the floor: a bare Wasm loop making
- *   the same calls to an import of the same signature;
+ *   the same calls to an import of the same signature. Its helper stands for
+ *   a read of host state (as get_cnx), so it can never be computed inline;
+ * - plugin helpers: loops calling the pquic helpers as plugins do
+ *   (plugins/helpers.ts): 100 `my_memcpy` of 8-byte records; a frame writer
+ *   (100 × `my_memcpy`, `picoquic_varint_encode`, `my_htons`, 1,400 bytes
+ *   out); 100 `get_cnx(AK_CNX_INPUT)` (host state: an import call). The Wasm
+ *   engine computes the memory helpers inline (vm/wasm/emit_intrinsic.ts);
+ *   "wasm, imports" is the same program with every helper an import call;
  * - calls: a loop of 100 bpf-to-bpf calls (one Wasm function per eBPF function).
  *
  * Before benching, each kernel's result is checked to be the same on all three.
@@ -26,15 +33,36 @@
 import assert from "node:assert/strict";
 import { assemble } from "../vm/assembler.ts";
 import type { EngineFactory } from "../vm/engine.ts";
-import { HelperTable } from "../vm/helpers.ts";
+import { type HelperContext, HelperTable } from "../vm/helpers.ts";
 import { interpreter } from "../vm/interpreter.ts";
 import { InstanceMemory, MEMORY_BASE, MEMORY_BASE_NUMBER } from "../vm/memory.ts";
 import { loadElf } from "../vm/elf.ts";
 import { loadData, makeProgram, type Program } from "../vm/program.ts";
 import { verify } from "../vm/verifier.ts";
-import { compileProgram, ModuleCache, wasmCompiler, WasmEngine } from "../vm/wasm/mod.ts";
+import {
+  compileProgram,
+  ModuleCache,
+  wasmCompiler,
+  wasmCompilerWith,
+  WasmEngine,
+} from "../vm/wasm/mod.ts";
 import { BLOCK_VOID, CodeWriter, ModuleBuilder, Op, ValType } from "../vm/wasm/module.ts";
 import { GF_MAC_ASM } from "../vm/testdata/gf_kernel.ts";
+import { PQUIC_HELPERS } from "../plugins/helpers.ts";
+import {
+  CNX_INPUTS,
+  FRAME_ASM,
+  frameWriterTs,
+  GET_CNX_ASM,
+  MEMCPY_ASM,
+  memcpyLoopTs,
+  onRecords,
+  pluginState,
+  RECORD_OUT,
+  RECORD_SRC,
+  RECORDS,
+  records,
+} from "./_vm_helper_kernels.ts";
 
 const LEN = 1500;
 let sink = 0;
@@ -180,17 +208,23 @@ interface Setup {
   bench: (factory: EngineFactory) => () => void;
 }
 
-function setup(code: string | Program, init: (m: InstanceMemory) => bigint[]): Setup {
+function setup(
+  code: string | Program,
+  init: (m: InstanceMemory) => bigint[],
+  table: HelperTable = helpers,
+  data: (m: InstanceMemory) => unknown = () => null,
+): Setup {
   const program = typeof code === "string" ? makeProgram(assemble(code)) : code;
-  verify(program, helpers);
+  verify(program, table);
   const memory = new InstanceMemory({ dataSize: program.rodata.length, heapSize: 8192 });
   loadData(program, memory);
   const args = init(memory);
+  const ctx: HelperContext = { memory, data: data(memory) };
   return {
     program,
     memory,
     run(factory) {
-      const engine = factory.create(program, memory, helpers, { memory, data: null });
+      const engine = factory.create(program, memory, table, ctx);
       return () => engine.run(program.entry, args, { fuel: FUEL });
     },
     bench(factory) {
@@ -231,6 +265,16 @@ const hlpBig = setup(HELPER_BIG_ASM, () => [BigInt(HELPER_CALLS)]);
 const hlpPtr = setup(HELPER_PTR_ASM, () => [BigInt(HELPER_CALLS)]);
 const calls = setup(CALL_ASM, () => [BigInt(HELPER_CALLS)]);
 
+// ---- Loops calling the pquic helpers, as plugins do ----
+const mcp = setup(MEMCPY_ASM, onRecords, PQUIC_HELPERS, pluginState);
+const frame = setup(FRAME_ASM, onRecords, PQUIC_HELPERS, pluginState);
+const cnx = setup(GET_CNX_ASM, () => [BigInt(RECORDS)], PQUIC_HELPERS, pluginState);
+/** The Wasm engine with every helper an import call (no intrinsics). */
+const wasmImports = wasmCompilerWith(new ModuleCache(16, { noIntrinsics: true }));
+
+const tsRecords = new Uint8Array(8192);
+tsRecords.set(records, RECORD_SRC);
+
 // ---- Check that all three compute the same before measuring ----
 {
   const dstOf = (m: InstanceMemory) => m.bytes().slice(m.heapBase + 4096, m.heapBase + 4096 + LEN);
@@ -248,6 +292,7 @@ const calls = setup(CALL_ASM, () => [BigInt(HELPER_CALLS)]);
     const wantCalls = (HELPER_CALLS * (HELPER_CALLS - 1)) / 2 + 7 * HELPER_CALLS;
     assert.equal(calls.run(f)(), BigInt(wantCalls), `calls on ${f.name}`);
   }
+  checkPluginKernels([wasmCompiler, wasmImports]);
 }
 
 const tsDst = new Uint8Array(LEN);
@@ -378,6 +423,99 @@ Deno.bench({
     new WasmEngine(gf.program, cached, gf.memory, helpers, { memory: gf.memory, data: null });
   },
 });
+
+// The plugin-helper kernels come last, and the interpreter runs them only
+// then: the interpreter's type feedback, shared by every program, would
+// otherwise slow its runs of the kernels above (≈10% on checksum).
+let interpreterChecked = false;
+function interpreterBench(k: Setup): () => void {
+  const run = k.bench(interpreter);
+  return () => {
+    if (!interpreterChecked) {
+      interpreterChecked = true;
+      checkPluginKernels([interpreter]);
+    }
+    run();
+  };
+}
+
+Deno.bench({
+  name: "100 my_memcpy calls: interpreter",
+  group: "memcpy",
+  fn: interpreterBench(mcp),
+});
+Deno.bench({ name: "100 my_memcpy calls: wasm", group: "memcpy", fn: mcp.bench(wasmCompiler) });
+Deno.bench({
+  name: "100 my_memcpy calls: wasm, imports",
+  group: "memcpy",
+  fn: mcp.bench(wasmImports),
+});
+Deno.bench({
+  name: "100 my_memcpy calls: typescript",
+  group: "memcpy",
+  baseline: true,
+  fn: () => {
+    sink ^= memcpyLoopTs(tsRecords, RECORD_OUT, RECORD_SRC, RECORDS);
+  },
+});
+
+Deno.bench({
+  name: "frame writer, 300 helper calls: interpreter",
+  group: "frame",
+  fn: interpreterBench(frame),
+});
+Deno.bench({
+  name: "frame writer, 300 helper calls: wasm",
+  group: "frame",
+  fn: frame.bench(wasmCompiler),
+});
+Deno.bench({
+  name: "frame writer, 300 helper calls: wasm, imports",
+  group: "frame",
+  fn: frame.bench(wasmImports),
+});
+Deno.bench({
+  name: "frame writer, 300 helper calls: typescript",
+  group: "frame",
+  baseline: true,
+  fn: () => {
+    sink ^= frameWriterTs(tsRecords, RECORD_OUT, RECORD_SRC, RECORDS);
+  },
+});
+
+Deno.bench({
+  name: "100 get_cnx calls (host state): interpreter",
+  group: "get_cnx",
+  fn: interpreterBench(cnx),
+});
+Deno.bench({
+  name: "100 get_cnx calls (host state): wasm",
+  group: "get_cnx",
+  fn: cnx.bench(wasmCompiler),
+});
+
+/**
+ * Checks the plugin-helper kernels on some engines: the same bytes and r0 as
+ * TypeScript.
+ */
+function checkPluginKernels(engines: EngineFactory[]): void {
+  const sum = CNX_INPUTS.reduce((a, b) => a + b) * BigInt(RECORDS / 4);
+  for (const [k, ts] of [[mcp, memcpyLoopTs], [frame, frameWriterTs]] as const) {
+    const want = tsRecords.slice();
+    const end = ts(want, RECORD_OUT, RECORD_SRC, RECORDS);
+    for (const f of engines) {
+      const h = k.memory.heapBase;
+      k.memory.bytes().fill(0, h + RECORD_OUT, h + 8192);
+      const r0 = k.run(f)();
+      assert.equal(r0, MEMORY_BASE + BigInt(h + end), `kernel end on ${f.name}`);
+      const got = k.memory.bytes().subarray(h + RECORD_OUT, h + end);
+      assert.deepEqual(got, want.subarray(RECORD_OUT, end), `kernel bytes on ${f.name}`);
+    }
+  }
+  for (const f of engines) {
+    assert.equal(cnx.run(f)(), BigInt.asUintN(64, sum), `get_cnx on ${f.name}`);
+  }
+}
 
 /** Keeps the results alive so the engine cannot drop the work. */
 export function benchSink(): number {

@@ -44,6 +44,22 @@ export interface CommonOptions {
   readonly qlogFile: string | null;
   /** `-m`: largest UDP payload to try (DPLPMTUD limit and max_udp_payload_size). */
   readonly mtu: number | null;
+  /**
+   * `-P` (repeatable): local plugins injected into every connection, each a
+   * `.plugin` path or a built-in name (loaded by `cli/plugins.ts`).
+   */
+  readonly plugins: readonly string[];
+  /** `-S`: where per-pluglet statistics go at the end (`-` = stdout); null = nowhere. */
+  readonly pluginStatsFile: string | null;
+  /**
+   * `-Q` (repeatable): plugins to run at both ends, offered to the peer (plugin
+   * exchange, `cli/exchange.ts`): `.plugin` paths, built-in names or `.bundle` files.
+   */
+  readonly injectPlugins: readonly string[];
+  /** `-C`: the plugin cache directory (received bundles, by name and digest). */
+  readonly pluginCache: string | null;
+  /** `--plugin-trust`: `any`, `allow:FILE` or `signed:KEY[,KEY]` for received plugins. */
+  readonly pluginTrust: string | null;
 }
 
 /** What `pquic` was asked to run as a server. */
@@ -101,6 +117,10 @@ export type Command =
   | { readonly mode: "help" }
   | { readonly mode: "version" }
   | { readonly mode: "vm"; readonly args: string[] }
+  /** `pquic relay …` (cli/relay.ts parses the rest). */
+  | { readonly mode: "relay"; readonly args: string[] }
+  /** `pquic plugin …` (cli/plugin_command.ts parses the rest). */
+  | { readonly mode: "plugin"; readonly args: string[] }
   /** A usage error (exit 2): what is wrong, shown with the usage. */
   | { readonly mode: "error"; readonly message: string; readonly showUsage: boolean };
 
@@ -134,18 +154,15 @@ const OPTIONS = {
   version: { type: "boolean" },
   host: { type: "string" },
   "key-update": { type: "string" },
+  "plugin-trust": { type: "string" },
 } as const;
 
 /** The plugin options, refused until the plugin layer exists. */
 const PLUGIN_OPTIONS = [
-  ["plugin", "-P"],
-  ["plugin-cache", "-C"],
-  ["inject-plugin", "-Q"],
   ["preload-plugins", "-L"],
-  ["plugin-stats", "-S"],
 ] as const;
 
-/** The message printed for `-P`, `-Q`, `-C`, `-L`, `-S`. */
+/** The message printed for `-L`. */
 export const PLUGINS_UNAVAILABLE = "plugins are not available yet";
 
 /** The ALPNs a client proposes without `-a`, for a version (picoquicdemo: h3 variants, then hq). */
@@ -205,6 +222,8 @@ export function parseCommand(
 ): Command {
   const first = argv[0];
   if (first === "vm") return { mode: "vm", args: argv.slice(1) };
+  if (first === "relay") return { mode: "relay", args: argv.slice(1) };
+  if (first === "plugin") return { mode: "plugin", args: argv.slice(1) };
   if (first === "help") return { mode: "help" };
   let form: "demo" | "server" | "client" = "demo";
   let rest = argv;
@@ -238,6 +257,11 @@ export function parseCommand(
     keyLogFile: v.keylog ?? (env("SSLKEYLOGFILE") || null),
     qlogFile: v.qlog ?? null,
     mtu,
+    plugins: v.plugin ?? [],
+    pluginStatsFile: v["plugin-stats"] ?? null,
+    injectPlugins: v["inject-plugin"] ?? [],
+    pluginCache: v["plugin-cache"] ?? null,
+    pluginTrust: v["plugin-trust"] ?? null,
   };
 
   let port: number | null = null;

@@ -136,16 +136,43 @@ Deno.test("parseCommand() reads pquic client URLs", () => {
 });
 
 Deno.test("parseCommand() refuses the plugin options with a clear message", () => {
-  for (
-    const argv of [["-P", "x.plugin"], ["-Q", "x"], ["-C", "d"], ["-L"], ["-S", "-"], [
-      "h",
-      "-P",
-      "p",
-    ]]
-  ) {
+  for (const argv of [["-L"], ["h", "-L"]]) {
     const e = error(argv);
     assert.match(e.message, /plugins are not available yet/);
     assert.equal(e.showUsage, false);
+  }
+});
+
+Deno.test("parseCommand() takes -P (repeatable) and -S on both sides", () => {
+  const s = parseCommand(["-P", "monitoring", "-P", "x/y.plugin", "-S", "-"]);
+  assert.equal(s.mode, "server");
+  if (s.mode === "server") {
+    assert.deepEqual(s.plugins, ["monitoring", "x/y.plugin"]);
+    assert.equal(s.pluginStatsFile, "-");
+  }
+  const c = parseCommand(["-G", "10", "-P", "no_pacing", "::1", "4443"]);
+  assert.equal(c.mode, "client");
+  if (c.mode === "client") {
+    assert.deepEqual(c.plugins, ["no_pacing"]);
+    assert.equal(c.pluginStatsFile, null);
+  }
+  assert.match(error(["-S"]).message, /argument missing/);
+});
+
+Deno.test("parseCommand() takes -Q (repeatable), -C and --plugin-trust on both sides", () => {
+  const s = parseCommand(["-Q", "x.plugin", "-Q", "datagram", "--plugin-trust", "any"]);
+  assert.equal(s.mode, "server");
+  if (s.mode === "server") {
+    assert.deepEqual(s.injectPlugins, ["x.plugin", "datagram"]);
+    assert.equal(s.pluginCache, null);
+    assert.equal(s.pluginTrust, "any");
+  }
+  const c = parseCommand(["-G", "10", "-C", "/tmp/cache", "::1", "4443"]);
+  assert.equal(c.mode, "client");
+  if (c.mode === "client") {
+    assert.deepEqual(c.injectPlugins, []);
+    assert.equal(c.pluginCache, "/tmp/cache");
+    assert.equal(c.pluginTrust, null);
   }
 });
 

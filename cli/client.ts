@@ -29,6 +29,8 @@ import { cacheDir, trustAnchors } from "./certs.ts";
 import { describeClose, hex, isCleanClose } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
+import { loadCliPlugins, pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
+import { exchangeSetupLines, loadCliExchange, withExchange } from "./exchange.ts";
 import { ProgressBar, type ProgressTarget } from "./progress.ts";
 import { QlogFile } from "./qlog.ts";
 import { formatMs, summaryLines } from "./summary.ts";
@@ -96,6 +98,15 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
       return fail(`Cannot read the trust file: ${e instanceof Error ? e.message : e}`);
     }
   }
+  let plugins;
+  let exchange;
+  try {
+    plugins = loadCliPlugins(o.plugins);
+    exchange = loadCliExchange(o);
+  } catch (e) {
+    log.line(e instanceof Error ? e.message : String(e));
+    return ExitCode.Usage;
+  }
   let version = o.version;
   if (!isSupportedVersion(version)) {
     log.line(`Version ${version.toString(16)} is not spoken here; proposing 1 (QUIC v1)`);
@@ -121,6 +132,7 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
     ...(stored.ticket !== undefined ? { sessionTicket: stored.ticket, enableEarlyData: true } : {}),
     ...(stored.token !== undefined ? { token: stored.token } : {}),
     ...(qlog !== null ? { qlog: qlog.sink } : {}),
+    ...withExchange(pluginConfig(plugins, log), exchange, log),
   };
 
   const endpoint = new Endpoint({ random: new CryptoRandom() });
@@ -147,6 +159,10 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
     );
   }
   if (stored.ticket !== undefined) log.line("Resuming with a stored session ticket");
+  for (let i = 0; i < plugins.length; i++) {
+    log.line(`Local plugin ${o.plugins[i]} (${plugins[i]!.name})`);
+  }
+  for (const line of exchangeSetupLines(exchange)) log.line(line);
 
   const bar = ctx.progress !== null ? new ProgressBar(ctx.progress) : null;
   if (bar !== null && log.toStdout) log.beforeLine = () => bar.clear();
@@ -358,6 +374,8 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
       total: requests.length,
     })
   ) log.line(line);
+  for (const line of pluginSummaryLines(conn)) log.line(line);
+  if (o.pluginStatsFile !== null) PluginStatsFile.write(o.pluginStatsFile, [conn]);
 
   const ok = connected && !gaveUp && closingByUs && err !== null && isCleanClose(err) &&
     requests.length > 0 && done === requests.length;

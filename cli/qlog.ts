@@ -93,6 +93,10 @@ function frameObject(f: QlogFrame): Record<string, unknown> {
   } else if (name === "crypto") {
     o.offset = any.offset;
     o.length = (any.data as Uint8Array | undefined)?.length ?? 0;
+  } else if (name === "ack") {
+    // Our ack_delay_exponent is the default 3 (the command never changes it): 8 µs units.
+    o.ack_delay = ((any.delay as number) * 8) / 1000;
+    o.largest_acknowledged = any.largest;
   } else if (name === "max_data" || name === "max_stream_data") {
     if (any.id !== undefined) o.stream_id = any.id;
     o.maximum = any.max;
@@ -176,6 +180,17 @@ export class QlogFile {
         }
         this.#metrics.set(group, next);
         if (any) this.event(now, "recovery:metrics_updated", changed, group);
+      },
+      // Plugin events ("monitoring:summary", "plugin:fault", …): u64 fields as
+      // JSON numbers while exact, else as decimal strings.
+      pluginEvent: (odcid, now, plugin, name, data) => {
+        const fields: Record<string, unknown> = { plugin };
+        for (const [k, v] of Object.entries(data)) {
+          fields[k] = typeof v === "bigint" && v <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(v)
+            : String(v);
+        }
+        this.event(now, name, fields, this.#group(odcid));
       },
     };
   }

@@ -23,6 +23,9 @@ import { cacheDir, serverCertificates } from "./certs.ts";
 import { describeClose, hex } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
+import { loadCliPlugins, pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
+import { exchangeSetupLines, loadCliExchange, withExchange } from "./exchange.ts";
+import { pluginFrameLines } from "./summary.ts";
 import { QlogFile } from "./qlog.ts";
 
 /** What the caller may pass besides the options (tests, embedding). */
@@ -49,6 +52,16 @@ export function webRootReader(root: string): ReadFile {
 /** Runs the server; resolves with the exit code. */
 export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promise<number> {
   const { log } = ctx;
+  let plugins;
+  let exchange;
+  try {
+    plugins = loadCliPlugins(o.plugins);
+    exchange = loadCliExchange(o);
+  } catch (e) {
+    log.line(e instanceof Error ? e.message : String(e));
+    log.line(`Server exit with code = ${ExitCode.Usage}`);
+    return ExitCode.Usage;
+  }
   let certs;
   try {
     certs = await serverCertificates(o.certFile, o.keyFile, cacheDir(ctx.env));
@@ -72,8 +85,10 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
       wallClockMs,
       ...(o.noResumption ? {} : { ticketKey, enableEarlyData: true }),
       ...(qlog !== null ? { qlog: qlog.sink } : {}),
+      ...withExchange(pluginConfig(plugins, log), exchange, log),
     },
   });
+  const pluginStats = o.pluginStatsFile !== null ? PluginStatsFile.open(o.pluginStatsFile) : null;
 
   const names = new Map<Connection, string>();
   let served = 0;
@@ -121,6 +136,10 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
             `max sp delay = 0; sent ${s.packetsSent} packets, received ${s.packetsReceived}, ` +
             `key updates ${s.keyUpdates}`,
         );
+        for (const line of [...pluginFrameLines(s), ...pluginSummaryLines(conn)]) {
+          log.line(`${who}:${line}`);
+        }
+        pluginStats?.connection(conn, who);
         names.delete(conn);
         served++;
         if (o.justOnce && served >= 1) stop();
@@ -142,14 +161,17 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
     log.line(`Server exit with code = ${ExitCode.Failure}`);
     keyLog?.close();
     qlog?.close();
+    pluginStats?.close();
     return ExitCode.Failure;
   }
 
   log.line(
     `Starting pquic server on port ${driver.local.port}, server name = ${o.host}, ` +
       `just_once = ${o.justOnce ? 1 : 0}, hrr= ${o.retry ? 1 : 0}, ` +
-      `0 local plugins and 0 both plugins`,
+      `${plugins.length} local plugins and ${exchange?.inject.length ?? 0} both plugins`,
   );
+  for (const p of o.plugins) log.line(`\tlocal plugin ${p}`);
+  for (const line of exchangeSetupLines(exchange)) log.line(line);
   if (o.retry) log.line("-r: every new client address is validated with a Retry first");
   if (certs.caFile !== null) {
     log.line(
@@ -179,6 +201,9 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
   await driver.close();
   keyLog?.close();
   qlog?.close();
+  // Connections still open when the server stopped: their statistics too.
+  for (const [conn, who] of names) pluginStats?.connection(conn, who);
+  pluginStats?.close();
   const st = endpoint.stats;
   log.line(
     `Served ${st.accepted} connections; sent ${st.retriesSent} Retry, ` +

@@ -60,6 +60,7 @@ export interface TransferFigures {
  *   rtt: { smoothed: 1500, min: 1000, latest: 1200, variance: 100 }, cwnd: 12000,
  *   bytesInFlight: 0, keyUpdates: 0, handshakeDuration: 3000,
  *   framesSent: { ACK: 5 }, framesReceived: { STREAM: 18 },
+ *   pluginFramesSent: {}, pluginFramesReceived: {},
  * }, { bytes: 10000, transferUs: 8000, done: 1, total: 1 });
  * assert.ok(lines.some((l) => l.includes("goodput") && l.includes("10.0 Mbit/s")));
  * ```
@@ -80,5 +81,30 @@ export function summaryLines(s: ConnectionStats, t: TransferFigures): string[] {
     `  key updates     ${s.keyUpdates}`,
     `  frames sent     ${formatFrames(s.framesSent)}`,
     `  frames received ${formatFrames(s.framesReceived)}`,
+    ...pluginFrameLines(s),
   ];
+}
+
+/**
+ * Plugin frames by the names their plugins give them (`SFPID 12, REPAIR 3`);
+ * no lines when no plugin frame was sent or received.
+ *
+ * @example
+ * ```ts
+ * import { pluginFrameLines } from "./summary.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(pluginFrameLines({ pluginFramesSent: {}, pluginFramesReceived: {} }), []);
+ * assert.deepEqual(
+ *   pluginFrameLines({ pluginFramesSent: { DATAGRAM: 2 }, pluginFramesReceived: {} }),
+ *   ["  plugin frames   sent DATAGRAM 2; received none"],
+ * );
+ * ```
+ */
+export function pluginFrameLines(
+  s: Pick<ConnectionStats, "pluginFramesSent" | "pluginFramesReceived">,
+): string[] {
+  const sent = s.pluginFramesSent ?? {};
+  const received = s.pluginFramesReceived ?? {};
+  if (Object.keys(sent).length === 0 && Object.keys(received).length === 0) return [];
+  return [`  plugin frames   sent ${formatFrames(sent)}; received ${formatFrames(received)}`];
 }

@@ -5,6 +5,25 @@
  */
 
 import { DEFAULT_PORT, PLUGINS_UNAVAILABLE } from "./args.ts";
+import { RELAY_USAGE } from "./relay_args.ts";
+import { PLUGIN_USAGE } from "./plugin_command.ts";
+import { BUILTIN_PLUGINS } from "../plugins/builtins.ts";
+
+/** `names` joined with commas, wrapped before `width` and indented by `indent` on later lines. */
+function wrapList(names: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const [i, name] of names.entries()) {
+    const item = name + (i < names.length - 1 ? "," : "");
+    const first = lines.length === 0 ? indent + " built-in by name: ".length : indent;
+    if (line !== "" && first + line.length + 1 + item.length > width) {
+      lines.push(line);
+      line = item;
+    } else line = line === "" ? item : `${line} ${item}`;
+  }
+  lines.push(line);
+  return lines.join("\n" + " ".repeat(indent));
+}
 
 /** The usage text for `version`. */
 export function usage(version: string): string {
@@ -19,6 +38,8 @@ Usage:
                                          or hq://host:port/path (hq-interop)
   pquic vm run <file.o|raw> [--entry fn] [--args a,b,c] [--mem FILE] [--interp|--jit]
   pquic vm disasm <file>                 the eBPF tools
+  ${RELAY_USAGE.replaceAll("\n", "\n  ")}
+  ${PLUGIN_USAGE.replaceAll("\n", "\n  ")}
   pquic --help | --version
 
 Options (picoquicdemo's letters):
@@ -48,7 +69,18 @@ Options (picoquicdemo's letters):
   -4           ignored (deprecated in picoquicdemo)
   -h, --help   this text
   --version    the pquic version
-  -P file, -Q file, -C dir, -L, -S file: ${PLUGINS_UNAVAILABLE}
+  -P plugin    inject a local plugin into every connection (repeatable): a .plugin file, or a
+               built-in by name: ${wrapList(BUILTIN_PLUGINS, 15, 100)}
+  -S file      per-pluglet statistics at the end of each connection (calls, time, faults,
+               heap high-water); - = stdout
+  -Q plugin    run a plugin at both ends (repeatable): offered to the peer, which fetches it
+               over the connection when it lacks it; a .plugin file, a built-in, or a .bundle
+  -C dir       plugin cache: received plugins are kept here (by name and digest) and
+               used by later connections without a transfer
+  --plugin-trust any|allow:FILE|signed:KEY[,KEY]
+               what a received plugin must satisfy (default any: archive, digest and
+               verifier checks only)
+  -L: ${PLUGINS_UNAVAILABLE}
 
 Cache dir: $PQUIC_CACHE_DIR, else $XDG_CACHE_HOME/pquic, else ~/.cache/pquic.
 

@@ -162,12 +162,11 @@ export class QuicConn implements StreamHost {
 
   /**
    * The largest datagram payload the peer accepts (0 when it takes none,
-   * or before the handshake).
+   * or before the handshake); with a datagram plugin attached
+   * (plugins/datagram), the plugin's answer.
    */
   get maxDatagramSize(): number {
-    const max = this.connection.remoteTransportParameters?.maxDatagramFrameSize;
-    // The frame's type and length varint take up to 9 bytes (RFC 9221 §4).
-    return max === undefined ? 0 : Math.max(0, max - 9);
+    return this.connection.maxDatagramPayload;
   }
 
   /**

@@ -5,8 +5,10 @@
  * @module
  */
 
-import type { CommonConnectionConfig } from "../transport/connection/config.ts";
+import type { CommonConnectionConfig, PluginFactory } from "../transport/connection/config.ts";
+import type { PluginDefinition } from "../transport/protoop/attach.ts";
 import type { TransportParameters } from "../transport/transport_parameters.ts";
+import { pluginExchange, type PluginExchangeOptions } from "../plugins/exchange/session.ts";
 
 /** Where a {@link QuicEndpoint} binds (Deno's `QuicEndpointOptions`). */
 export interface QuicEndpointOptions {
@@ -45,6 +47,19 @@ export interface QuicTransportOptions {
   maxDatagramFrameSize?: number;
   /** Receives NSS key-log lines (SSLKEYLOGFILE format) for traffic decryption. */
   keyLog?: (line: string) => void;
+  /**
+   * Plugins for every connection (a listener's: each accepted connection;
+   * `connectQuic`'s: the one it makes). Give factories — `pluginFactory(plugin)`
+   * from `plugins/mod.ts` — so that each connection gets its own instance.
+   */
+  plugins?: readonly (PluginDefinition | PluginFactory)[];
+  /**
+   * Plugin exchange (issue #8, `plugins/exchange/session.ts`): plugins to run
+   * at both ends (`-Q`, offered to the peer), a cache of received bundles
+   * (`-C`, a `DirectoryPluginStore`), the trust policy for received bundles.
+   * Every connection gets its own exchange.
+   */
+  pluginExchange?: PluginExchangeOptions;
 }
 
 /** A server's settings (Deno's `QuicListenOptions`). */
@@ -123,5 +138,9 @@ export function transportConfig(
   };
   if (o.maxDatagramSize !== undefined) config.maxDatagramSize = o.maxDatagramSize;
   if (o.keepAliveInterval !== undefined) config.keepAliveInterval = o.keepAliveInterval * 1000;
+  if (o.plugins !== undefined && o.plugins.length > 0) config.plugins = o.plugins;
+  if (o.pluginExchange !== undefined) {
+    config.plugins = [...(config.plugins ?? []), pluginExchange(o.pluginExchange)];
+  }
   return config;
 }

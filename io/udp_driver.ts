@@ -40,6 +40,15 @@ export const FLUSH_EVERY = 16;
 /** Largest datagram we can receive (the largest UDP payload over IPv4). */
 const RECEIVE_BUFFER_SIZE = 65_535;
 /**
+ * Bytes per receive slab. Datagrams are received straight into a slab, one
+ * after the other (8-byte aligned), and handed to the endpoint as views: no
+ * copy and no allocation per datagram. A slab is replaced when less than
+ * {@link RECEIVE_BUFFER_SIZE} is left, and freed once no view of it is
+ * referenced (a view the transport keeps, a CID say, pins its slab: arbitrary
+ * size, small enough that this stays cheap).
+ */
+export const RECEIVE_SLAB_SIZE = 512 * 1024;
+/**
  * Receives outstanding at once. Two drain the socket buffer faster than one
  * (the next receive is already waiting while a datagram is handled), so more
  * datagrams arrive per turn of the event loop and share one flush (fewer
@@ -115,6 +124,10 @@ export class UdpDriver {
   #held: { data: Uint8Array; from: SocketAddress }[] | null = null;
   #unflushed = 0;
   #flushImmediate: ReturnType<typeof setImmediate> | undefined;
+  #lastFrom: SocketAddress = { hostname: "", port: -1 };
+  #lastFromHost = "";
+  #lastTo: SocketAddress | null = null;
+  #lastToAddr: Deno.NetAddr = { transport: "udp", hostname: "", port: 0 };
 
   /**
    * Wraps an already bound socket. Prefer {@link UdpDriver.bind}.
@@ -236,11 +249,29 @@ export class UdpDriver {
     return this.#closing;
   }
 
+  /**
+   * The transport address of a datagram's sender: the previous one when the
+   * peer is the same (one connection's datagrams then cost no allocation and
+   * no unmapping).
+   */
+  #peerAddress(addr: Deno.NetAddr): SocketAddress {
+    if (addr.port !== this.#lastFrom.port || addr.hostname !== this.#lastFromHost) {
+      this.#lastFromHost = addr.hostname;
+      this.#lastFrom = toSocketAddress(addr);
+    }
+    return this.#lastFrom;
+  }
+
   #send(datagram: Uint8Array, remote: SocketAddress): void {
     this.#sendsInFlight++;
     this.stats.datagramsSent++;
     this.stats.bytesSent += datagram.length;
-    this.#socket.send(datagram, toNetAddr(remote)).then(this.#onSent, this.#onSendError);
+    // One NetAddr per destination in a row (the transport hands the same object).
+    if (remote !== this.#lastTo) {
+      this.#lastTo = remote;
+      this.#lastToAddr = toNetAddr(remote);
+    }
+    this.#socket.send(datagram, this.#lastToAddr).then(this.#onSent, this.#onSendError);
   }
 
   readonly #onSent = (): void => {
@@ -267,13 +298,19 @@ export class UdpDriver {
   }
 
   async #receiveLoop(): Promise<void> {
-    const buf = new Uint8Array(RECEIVE_BUFFER_SIZE);
+    let slab = new Uint8Array(RECEIVE_SLAB_SIZE);
+    let pos = 0;
     let errors = 0;
     while (!this.#closed) {
       let data: Uint8Array;
       let addr: Deno.Addr;
+      if (slab.length - pos < RECEIVE_BUFFER_SIZE) {
+        slab = new Uint8Array(RECEIVE_SLAB_SIZE);
+        pos = 0;
+      }
       try {
-        [data, addr] = await this.#socket.receive(buf);
+        // Deno receives into the view given and returns a view of it.
+        [data, addr] = await this.#socket.receive(slab.subarray(pos, pos + RECEIVE_BUFFER_SIZE));
         errors = 0;
       } catch (e) {
         if (this.#closed || e instanceof Deno.errors.BadResource) return;
@@ -283,16 +320,17 @@ export class UdpDriver {
         continue;
       }
       if (this.#closed) return;
-      // The transport may keep views of the datagram (CIDs): give it its own copy.
-      const copy = data.slice();
+      // The transport may keep views of the datagram (CIDs): the slab region is
+      // its own, never written again.
+      pos += (data.length + 7) & ~7;
       this.stats.datagramsReceived++;
-      this.stats.bytesReceived += copy.length;
-      const from = toSocketAddress(addr);
+      this.stats.bytesReceived += data.length;
+      const from = this.#peerAddress(addr as Deno.NetAddr);
       if (this.#held !== null) {
-        if (this.#held.length < MAX_HELD) this.#held.push({ data: copy, from });
+        if (this.#held.length < MAX_HELD) this.#held.push({ data, from });
         continue;
       }
-      this.endpoint.handle(copy, from, monotonicMicros());
+      this.endpoint.handle(data, from, monotonicMicros());
       // Flush once for the datagrams that arrive together (fewer, larger ACKs),
       // but not later than every FLUSH_EVERY datagrams.
       if (++this.#unflushed >= FLUSH_EVERY) this.flush();

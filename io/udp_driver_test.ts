@@ -3,8 +3,8 @@ import { Endpoint, type EndpointEvent } from "../transport/endpoint/endpoint.ts"
 import { PacketType, parsePacketHeader } from "../transport/packet/header.ts";
 import { CryptoRandom } from "../transport/random.ts";
 import { testCertificates, within } from "./_quic_test_util.ts";
-import { bindUdp, unmapIpv4 } from "./udp.ts";
-import { UdpDriver } from "./udp_driver.ts";
+import { bindUdp, setReceiveBufferSize, unmapIpv4 } from "./udp.ts";
+import { RECEIVERS, UdpDriver } from "./udp_driver.ts";
 
 /** A server endpoint driven on 127.0.0.1 and a raw socket to poke it with. */
 async function setup() {
@@ -123,4 +123,65 @@ Deno.test("unmapIpv4() unmaps IPv4-mapped IPv6 and leaves the rest", () => {
   assert.equal(unmapIpv4("::ffff:abcd"), "::ffff:abcd");
   assert.equal(unmapIpv4("::1"), "::1");
   assert.equal(unmapIpv4("127.0.0.1"), "127.0.0.1");
+});
+
+Deno.test("UdpDriver hands datagrams over as slab views that later datagrams leave intact", async () => {
+  const { endpoint, driver, raw, to } = await setup();
+  const seen: Uint8Array[] = [];
+  const handle = endpoint.handle.bind(endpoint);
+  endpoint.handle = (d, from, now) => {
+    seen.push(d);
+    handle(d, from, now);
+  };
+  // 30 × 30,000 bytes fill more than one 512 KiB slab per receive loop.
+  const count = 30;
+  for (let i = 0; i < count; i++) {
+    const d = new Uint8Array(30_000).fill(i + 1);
+    d[0] = 0xc0; // a long header of an unknown version (answered with VN)
+    await raw.send(d, to);
+  }
+  for (let i = 0; i < 200 && seen.length < count; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(seen.length, count);
+  const bytes = seen.map((d) => d[d.length - 1]!).sort((a, b) => a - b);
+  assert.deepEqual(bytes, Array.from({ length: count }, (_, i) => i + 1));
+  for (const d of seen) {
+    assert.equal(d.length, 30_000);
+    assert.ok(d.subarray(1).every((b) => b === d[1]), "a datagram was overwritten");
+  }
+  // Shared slabs, not one buffer per datagram.
+  const buffers = new Set(seen.map((d) => d.buffer));
+  assert.ok(buffers.size > 1 && buffers.size <= 2 * RECEIVERS, `${buffers.size} buffers`);
+  raw.close();
+  await driver.close();
+});
+
+Deno.test("setReceiveBufferSize() grows a socket's receive buffer where the system allows", () => {
+  const { socket, receiveBufferSize } = bindUdp({ hostname: "127.0.0.1", receiveBufferSize: 0 });
+  try {
+    assert.equal(receiveBufferSize, -1);
+    const small = setReceiveBufferSize(socket, 64 * 1024);
+    const large = setReceiveBufferSize(socket, 1024 * 1024);
+    if (Deno.build.os !== "linux") {
+      assert.equal(large, -1);
+      return;
+    }
+    // Linux reports twice what it granted; net.core.rmem_max may cap an
+    // unprivileged process, but not below the 64 KiB asked first.
+    assert.ok(small >= 64 * 1024, `small ${small}`);
+    assert.ok(large > small, `large ${large} after ${small}`);
+  } finally {
+    socket.close();
+  }
+});
+
+Deno.test("bindUdp() asks for a larger receive buffer by default", () => {
+  const bound = bindUdp({ hostname: "127.0.0.1" });
+  const plain = bindUdp({ hostname: "127.0.0.1", receiveBufferSize: 0 });
+  try {
+    if (Deno.build.os === "linux") assert.ok(bound.receiveBufferSize! > 0);
+    assert.equal(plain.receiveBufferSize, -1);
+  } finally {
+    bound.socket.close();
+    plain.socket.close();
+  }
 });

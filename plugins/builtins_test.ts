@@ -188,7 +188,11 @@ Deno.test("loaded built-ins share one program per object file and bind helpers b
 });
 
 Deno.test("the embedded built-ins are the files of plugins/, and load by name", () => {
-  assert.deepEqual(BUILTIN_PLUGINS, ["disable_congestion_control", "monitoring", "no_pacing"]);
+  // Every plugin directory with its <name>.plugin is a built-in (others join as they land).
+  for (const name of ["disable_congestion_control", "fec", "monitoring", "no_pacing"]) {
+    assert.ok(BUILTIN_PLUGINS.includes(name), name);
+  }
+  assert.deepEqual(BUILTIN_PLUGINS, [...BUILTIN_PLUGINS].sort());
   for (const [path, b64] of Object.entries(EMBEDDED)) {
     const onDisk = read(new URL(`./${path}`, import.meta.url).pathname);
     assert.ok(onDisk !== null, `${path} is not on disk`);

@@ -356,6 +356,103 @@ export const HELPERS: readonly HelperSpec[] = [
     returns: "u64",
     doc: "Encodes n64 at offset of a writable host buffer; returns its length, 0 if no room",
   },
+  // Datagram plugin (RFC 9221), ids 150–159: helpers_datagram.ts.
+  {
+    id: 150,
+    name: "datagram_deliver",
+    args: [CNX, a("src", "ptr"), a("len", "u64")],
+    returns: "u64",
+    doc: "Hands len bytes of plugin memory to the application as a received datagram",
+  },
+  {
+    id: 151,
+    name: "host_reader_skip",
+    args: [a("reader", "handle"), a("n", "u64")],
+    returns: "u64",
+    doc: "Moves a reader handle (parse_frame's input) n bytes on; returns n",
+  },
+  // Forward erasure correction (plugins/fec), ids 160–189: helpers_fec.ts.
+  {
+    id: 160,
+    name: "fec_received_symbol",
+    args: [a("dst", "ptr"), a("max", "u64")],
+    returns: "u64",
+    doc: "In parse_frame: writes the source symbol of the packet being received (its number, " +
+      "then the length and bytes from the reader on) into dst; returns its length, 0 if > max",
+  },
+  {
+    id: 161,
+    name: "fec_reader_sfpid",
+    args: [],
+    returns: "u64",
+    doc: "In parse_frame: reads the SOURCE_FPID frame at the reader and moves past it; returns " +
+      "its source symbol id, 0 when the frame is short",
+  },
+  {
+    id: 162,
+    name: "fec_sent_symbol",
+    args: [a("from", "u64"), a("fpid", "u64"), a("dst", "ptr"), a("max", "u64")],
+    returns: "u64",
+    doc: "In schedule_frames_on_path: writes the source symbol of the packet built (its number, " +
+      "the length and bytes from position from on) into dst and records it as source symbol " +
+      "fpid; returns its length, 0 when larger than max",
+  },
+  {
+    id: 163,
+    name: "fec_cover_begin",
+    args: [a("first", "u64"), a("count", "u64")],
+    returns: "void",
+    doc: "A repair symbol protecting source symbols first..first+count-1 was queued: their " +
+      "packets' frames are held back if lost",
+  },
+  {
+    id: 164,
+    name: "fec_cover_end",
+    args: [a("first", "u64"), a("count", "u64")],
+    returns: "void",
+    doc: "That repair symbol was acknowledged, lost or dropped: held packets it alone covered " +
+      "are released as lost at the next send",
+  },
+  {
+    id: 165,
+    name: "fec_peer_recovered",
+    args: [a("pn", "u64")],
+    returns: "u64",
+    doc: "The peer rebuilt our packet pn (RECOVERED): its held frames count as delivered; " +
+      "returns 1 when it was held",
+  },
+  {
+    id: 166,
+    name: "fec_recovered_packet",
+    args: [a("pn", "u64"), a("src", "ptr"), a("len", "u64")],
+    returns: "u64",
+    doc: "Processes len bytes of frames rebuilt from repair symbols as 1-RTT packet pn; " +
+      "returns 1 when processed, 0 when pn was already received",
+  },
+  {
+    id: 167,
+    name: "fec_prepare_source",
+    args: [a("book", "u64"), a("slack", "u64"), a("cap", "u64")],
+    returns: "u64",
+    doc: "In schedule_frames_on_path: when book is set, books an SFPID frame if stream data " +
+      "waits (else returns 0); then keeps slack bytes free at the end of the packet and at most " +
+      "cap more bytes of frames; returns 1",
+  },
+  {
+    id: 168,
+    name: "fec_stream_data_pending",
+    args: [],
+    returns: "u64",
+    doc: "1 when stream data waits to be sent, else 0",
+  },
+  {
+    id: 169,
+    name: "fec_write_sfpid",
+    args: [a("fpid", "u64")],
+    returns: "u64",
+    doc: "In write_frame: writes SOURCE_FPID fpid and sets the outputs; returns the position " +
+      "after it (where the source symbol starts), 0 when it does not fit",
+  },
 ];
 
 /** Object families of the get/set helpers. */
@@ -489,6 +586,12 @@ export const ACCESS_KEYS: readonly AccessKeySpec[] = [
     ["AK_PKTCTX_LATEST_TIME_ACKNOWLEDGED", 0x09, false, "When that packet was sent, µs"],
     ["AK_PKTCTX_ACK_NEEDED", 0x0e, false, "1 when an ACK is owed"],
     [
+      "AK_PKTCTX_ACK_ELICITING_THRESHOLD",
+      0x81,
+      true,
+      "Ack-eliciting packets received before an ACK is sent at once (default 2)",
+    ],
+    [
       "AK_PKTCTX_LARGEST_RECEIVED",
       0x80,
       false,
@@ -510,6 +613,12 @@ export const ACCESS_KEYS: readonly AccessKeySpec[] = [
     ["AK_CNXID_LEN", 0x01, false, "Length, bytes"],
   ]),
   ...family("stream", [
+    [
+      "AK_STREAMHEAD_SEND_QUEUE",
+      0x00,
+      false,
+      "1 when the stream has something to send now (lost data, new data within credit, a FIN)",
+    ],
     ["AK_STREAMHEAD_CONSUMED_OFFSET", 0x01, false, "Bytes the application read"],
     ["AK_STREAMHEAD_STREAM_ID", 0x02, false, "Stream id"],
     ["AK_STREAMHEAD_SENT_OFFSET", 0x03, false, "Bytes sent at least once"],

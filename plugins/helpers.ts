@@ -14,7 +14,13 @@
  * @module
  */
 
-import { type HelperContext, type HelperDef, HelperTable, PluginFault } from "../vm/mod.ts";
+import {
+  type HelperContext,
+  type HelperDef,
+  type HelperIntrinsic,
+  HelperTable,
+  PluginFault,
+} from "../vm/mod.ts";
 import { accessKey, CONSTANTS, type FieldKind, HELPERS } from "./helper_ids.ts";
 import {
   callOf,
@@ -28,6 +34,8 @@ import {
   writeVarint,
 } from "./helper_checks.ts";
 import { NUMBER_HELPERS } from "./helpers_memory.ts";
+import { DATAGRAM_HELPERS } from "./helpers_datagram.ts";
+import { FEC_HELPERS } from "./helpers_fec.ts";
 
 export type { HelperState } from "./helper_checks.ts";
 
@@ -238,6 +246,24 @@ const IMPLS: Record<string, Impl> = {
 };
 
 /**
+ * The helpers the Wasm engine computes inline (vm/helpers.ts
+ * `HelperIntrinsic`): each implementation above or in helpers_memory.ts
+ * computes exactly the intrinsic's result whenever its conditions hold, and
+ * the engine calls it for everything else, so faults stay the helper's own.
+ */
+const INTRINSICS: Readonly<Record<string, HelperIntrinsic>> = {
+  "my_memcpy": "memmove",
+  "my_memset": "memset",
+  "memcmp": "memcmp",
+  "my_htons": "bswap16",
+  "my_ntohs": "bswap16",
+  "picoquic_varint_skip": "varint_skip",
+  "picoquic_varint_decode": "varint_decode",
+  "picoquic_varint_encode": "varint_encode",
+  "strlen": "strlen",
+};
+
+/**
  * Builds the helper table of the pquic ABI (one per process is enough: see
  * {@link PQUIC_HELPERS}).
  *
@@ -248,12 +274,15 @@ export function pquicHelpers(): HelperTable {
   const table = new HelperTable();
   for (const spec of HELPERS) {
     const big = IMPLS[spec.name];
-    const num = NUMBER_HELPERS[spec.name];
+    const num = NUMBER_HELPERS[spec.name] ?? DATAGRAM_HELPERS[spec.name] ??
+      FEC_HELPERS[spec.name];
     let def: HelperDef;
     if (big !== undefined) def = { id: spec.id, name: spec.name, call: big };
     else if (num !== undefined) {
       def = { id: spec.id, name: spec.name, arity: num.arity, callNumber: num.fn };
     } else throw new Error(`No implementation for helper "${spec.name}"`);
+    const intrinsic = INTRINSICS[spec.name];
+    if (intrinsic !== undefined) def.intrinsic = intrinsic;
     table.register(def);
   }
   return table;

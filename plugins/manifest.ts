@@ -21,7 +21,8 @@
  *   KiB/MiB; from {@link MIN_PLUGIN_MEMORY} to {@link MAX_PLUGIN_MEMORY},
  *   default {@link DEFAULT_PLUGIN_MEMORY}, PQUIC's 16 MiB). An unknown or
  *   repeated option is an error, as in PQUIC. `dynamic_memory` is accepted
- *   and recorded; our one allocator serves both kinds.
+ *   and recorded; our one allocator serves both kinds. `frames=<type>:<NAME>,…`
+ *   (ours, frame_names.ts) names the plugin's frame types for statistics.
  * - The plugin name must be reverse-DNS-like: letters, digits, `_`, `-`,
  *   separated by at least one `.` (PQUIC meant to require a `.`, but its
  *   check could never fire).
@@ -45,6 +46,7 @@
  */
 
 import { posix } from "node:path";
+import { parseFrameNames } from "./frame_names.ts";
 
 /** Reads a file by path; null when it does not exist or cannot be read. */
 export type ManifestReader = (path: string) => Uint8Array | null;
@@ -79,6 +81,8 @@ export interface PluginOptions {
   readonly negotiate: boolean;
   /** Memory limit of one (plugin, connection) instance, bytes (`memory=`). */
   readonly memory: number;
+  /** Names of its frame types (`frames=0x30:DATAGRAM,…`, ours; see frame_names.ts). */
+  readonly frames?: ReadonlyMap<number, string>;
 }
 
 /** Where a line came from, for messages. */
@@ -186,22 +190,30 @@ function parseNameLine(tokens: string[], src: ManifestSource): [string, PluginOp
   let dynamicMemory = false;
   let negotiate = false;
   let memory = DEFAULT_PLUGIN_MEMORY;
+  let frames: ReadonlyMap<number, string> | null = null;
   for (const t of tokens.slice(1)) {
-    const key = t.startsWith("memory=") ? "memory" : t;
+    const key = t.startsWith("memory=") ? "memory" : t.startsWith("frames=") ? "frames" : t;
     if (seen.has(key)) fail(src, `option "${key}" is given twice`);
     seen.add(key);
     if (t === "rate_unlimited") rateUnlimited = true;
     else if (t === "dynamic_memory") dynamicMemory = true;
     else if (t === "negotiate") negotiate = true;
     else if (key === "memory") memory = parseMemory(t, src);
-    else {
+    else if (key === "frames") {
+      try {
+        frames = parseFrameNames(t.slice("frames=".length));
+      } catch (e) {
+        fail(src, `option "${t}": ${(e as Error).message}`);
+      }
+    } else {
       fail(
         src,
-        `unknown option "${t}" (expected rate_unlimited, dynamic_memory, negotiate or memory=<bytes>)`,
+        `unknown option "${t}" (expected rate_unlimited, dynamic_memory, negotiate, memory=<bytes> or frames=<type>:<NAME>,…)`,
       );
     }
   }
-  return [name, { rateUnlimited, dynamicMemory, negotiate, memory }];
+  const options = { rateUnlimited, dynamicMemory, negotiate, memory };
+  return [name, frames === null ? options : { ...options, frames }];
 }
 
 function checkRelativePath(p: string, src: ManifestSource, what: string): void {

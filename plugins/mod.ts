@@ -10,8 +10,17 @@
  *   `instance.definition()` is what `attachPlugin(table, …)` takes.
  * - `helper_ids.ts` + `include/pquic.h`: the helper ABI; `helpers.ts`,
  *   `helpers_memory.ts`: its implementation.
+ * - `inject.ts` + `connection_host.ts`: plugins on live connections
+ *   (`injectPlugin`, `pluginFactory` for connection configs), fault
+ *   containment, the PluginHost over a real `Connection`.
+ * - `exchange/session.ts`: plugin exchange with the peer (`pluginExchange`
+ *   for connection configs; `transport/exchange/EXCHANGE.md`).
  * - `builtins.ts`: the built-in plugins (C sources in `plugins/<name>/`,
  *   embedded by `build.sh`), by name.
+ * - `datagram/datagram.ts`: the application side of the `datagram`
+ *   built-in (RFC 9221 as a plugin): its externs and counters; with it
+ *   attached, `Connection.sendDatagram` and the `datagram` events go
+ *   through it.
  *
  * @example Load, instantiate, run
  * ```ts
@@ -86,4 +95,37 @@ export {
 } from "./helper_ids.ts";
 export { PQUIC_HELPERS } from "./helpers.ts";
 export { BUILTIN_PLUGINS, builtinReader, loadBuiltin } from "./builtins.ts";
+export {
+  DATAGRAM_PLUGIN_NAME,
+  DatagramCounter,
+  type DatagramCounters,
+  datagramCounters,
+  DatagramExtern,
+  DatagramSendResult,
+} from "./datagram/datagram.ts";
 export { HEAP_ALIGN, PluginHeap } from "./memory.ts";
+export {
+  type InjectedPlugin,
+  injectedPlugins,
+  type InjectOptions,
+  injectPlugin,
+  pluginFactory,
+  pluginFrameName,
+  PluginInjectError,
+} from "./inject.ts";
+export {
+  CidRef,
+  ConnectionHost,
+  type ConnectionHostOptions,
+  PathRef,
+  SpaceRef,
+  StreamRef,
+} from "./connection_host.ts";
+export { MAX_FRAME_NAME, parseFrameNames } from "./frame_names.ts";
+export {
+  offerBundle,
+  type OfferedPlugin,
+  offerPlugin,
+  pluginExchange,
+  type PluginExchangeOptions,
+} from "./exchange/session.ts";

@@ -361,6 +361,37 @@ Deno.test("observers see state changes, losses, timeouts and congestion signals"
   assert.ok(ptos.every((p) => p >= 1n));
 });
 
+Deno.test("a replace of congestion_algorithm_notify reacts; acknowledged and lost bytes still leave the flight", async () => {
+  let signals = 0;
+  const { sim, clientConn, server } = await simPair({ seed: 19 });
+  clientConn.attachPlugin({
+    name: "test.fixed_window",
+    pluglets: [{
+      op: "congestion_algorithm_notify",
+      anchor: "replace",
+      // A fixed window of 40 KB: the signal changes nothing but this.
+      pluglet: pl(() => {
+        signals++;
+        clientConn.congestion.inner.setWindow?.(40_000);
+      }),
+    }],
+  });
+  establish(sim, clientConn);
+  sim.setLink(CLIENT_ADDR.hostname, SERVER_ADDR.hostname, { delay: 10_000, lossMask: 0x3cn });
+  const id = clientConn.openStream(true)!;
+  clientConn.write(id, payload(300_000), true);
+  let got = 0;
+  server.app = (c: Connection) => {
+    for (let r = c.read(id); r !== null && r.data.length > 0; r = c.read(id)) got += r.data.length;
+  };
+  sim.run({ until: () => got === 300_000, maxTime: 20_000_000 });
+  assert.equal(got, 300_000);
+  sim.run({ until: () => clientConn.congestion.bytesInFlight === 0, maxTime: 2_000_000 });
+  assert.equal(clientConn.congestion.bytesInFlight, 0);
+  assert.equal(clientConn.congestion.window, 40_000);
+  assert.ok(signals > 10, `signals: ${signals}`);
+});
+
 Deno.test("logging anchors and stream observers fire where the catalogue says", async () => {
   const events: string[] = [];
   const contexts: string[] = [];

@@ -11,7 +11,9 @@
  * instance memory and r2 its length (the usual convention of eBPF test
  * suites); `--args` then fill r3..r5, otherwise r1..r5. Helpers available by
  * name: those of vm/_test_helpers.ts (mix_args, sum_bytes, fill_bytes,
- * log_string, fail, grow_heap, log_u64); log lines print as `log: …`.
+ * log_string, fail, grow_heap, log_u64, the number helpers, and move_bytes,
+ * set_bytes, compare_bytes, swap16, varint_size, varint_read, varint_write,
+ * which the Wasm engine computes inline); log lines print as `log: …`.
  * The engine defaults to the Wasm compiler (`--jit`).
  *
  * Errors print one line saying which kind (usage, load, refused, fault,

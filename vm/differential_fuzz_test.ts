@@ -113,8 +113,9 @@ Deno.test("interpreter and wasm engine agree on 10,000 random programs", () => {
   }
   // The generator aims at valid programs that mostly finish: keep it honest.
   assert.ok(refused < PROGRAMS / 100, `${refused} programs refused by the verifier`);
-  // (Counted loops over memory run past the end or out of budget on purpose.)
-  assert.ok(faults < PROGRAMS * 0.3, `${faults} programs faulted`);
+  // (Counted loops over memory run past the end or out of budget on purpose,
+  // and calls of helpers with an intrinsic get bad pointers and lengths.)
+  assert.ok(faults < PROGRAMS * 0.35, `${faults} programs faulted`);
   assert.ok(faults > PROGRAMS / 200, `only ${faults} programs faulted: faults go untested`);
   assert.ok(fuelChecks > PROGRAMS / 32, `only ${fuelChecks} budget checks`);
 });

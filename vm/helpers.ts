@@ -64,7 +64,63 @@ export interface HelperDef {
    * above). Called as a plain function (no `this`).
    */
   callNumber?(ctx: HelperContext, ...args: number[]): number;
+  /**
+   * Lets the Wasm engine compute this helper inline (see
+   * {@link HelperIntrinsic} for the contract the implementation must meet).
+   * The interpreter ignores it.
+   */
+  intrinsic?: HelperIntrinsic;
 }
+
+/** Bytes the `strlen` intrinsic scans for the NUL before leaving the string to the helper. */
+export const INTRINSIC_STRING_SCAN = 4096;
+
+/**
+ * Helpers the Wasm engine may compute inline instead of calling: pure
+ * functions of their arguments and the instance memory. The compiled code
+ * runs the fast path below when its conditions hold; otherwise it calls the
+ * helper, which throws its own fault (so faults are the helper's, message
+ * and all). A helper may carry an intrinsic only if, whenever the conditions
+ * hold, its implementation computes exactly this result and has no effect
+ * but the one given. "In memory" means `[p, p + n)` lies inside the current
+ * instance memory (memory.ts access rule); `M[x]` is the byte at eBPF
+ * address x.
+ *
+ * | intrinsic       | r1, r2, r3 | conditions                       | effect, r0                                                     |
+ * |-----------------|------------|----------------------------------|----------------------------------------------------------------|
+ * | `memmove`       | d, s, n    | n ≤ memory size, d and s ranges of n in memory | copies n bytes from s to d as memmove; r0 = d       |
+ * | `memset`        | d, c, n    | as memmove for d, c < 2^53       | fills n bytes at d with c mod 256; r0 = d                      |
+ * | `memcmp`        | a, b, n    | as memmove for a and b           | r0 = M[a+i] − M[b+i] at the first i < n where they differ, else 0 (a negative r0 wraps modulo 2^64) |
+ * | `bswap16`       | x          | none                             | r0 = ((x & 0xff) << 8) \| ((x >> 8) & 0xff)                    |
+ * | `varint_skip`   | p          | p in memory (1 byte)             | r0 = 1 << (M[p] >> 6) (RFC 9000 §16 length)                    |
+ * | `varint_decode` | p, max, o  | if max ≠ 0: p in memory (1 byte); if its length L ≤ max: p (L bytes) and o (8 bytes) in memory | max = 0 or L > max: r0 = 0; else stores the decoded varint (u64 little-endian) at o; r0 = L |
+ * | `varint_encode` | p, max, v  | if v < 2^62 and its length L ≤ max: p (L bytes) in memory | v ≥ 2^62 or L > max: r0 = 0; else writes v as an L-byte varint at p; r0 = L |
+ * | `strlen`        | s          | a NUL in memory within {@link INTRINSIC_STRING_SCAN} bytes from s, every byte before it below 0x80 | r0 = the number of bytes before the NUL |
+ *
+ * A helper carrying `strlen` must accept every such string (its own limit on
+ * string length must be at least {@link INTRINSIC_STRING_SCAN} bytes).
+ */
+export type HelperIntrinsic =
+  | "strlen"
+  | "memmove"
+  | "memset"
+  | "memcmp"
+  | "bswap16"
+  | "varint_skip"
+  | "varint_decode"
+  | "varint_encode";
+
+/** Arguments each intrinsic reads (a number helper carrying it must have this arity). */
+export const INTRINSIC_ARITY: Readonly<Record<HelperIntrinsic, number>> = {
+  memmove: 3,
+  memset: 3,
+  memcmp: 3,
+  bswap16: 1,
+  "varint_skip": 1,
+  "varint_decode": 3,
+  "varint_encode": 3,
+  strlen: 1,
+};
 
 /**
  * Calls a helper the way both engines do: the BigInt form with r1..r5, or
@@ -146,8 +202,9 @@ export class HelperTable {
    *
    * @param def the helper
    * @returns this table
-   * @throws RangeError on a duplicate id or name, an invalid id, or not
-   *   exactly one of `call` and `callNumber` (with an arity of 0 to 5)
+   * @throws RangeError on a duplicate id or name, an invalid id, not
+   *   exactly one of `call` and `callNumber` (with an arity of 0 to 5), or an
+   *   unknown intrinsic or one whose arity differs from a number helper's
    */
   register(def: HelperDef): this {
     if ((def.call === undefined) === (def.callNumber === undefined)) {
@@ -162,6 +219,17 @@ export class HelperTable {
       throw new RangeError(
         `Cannot register helper "${def.name}": arity must be 0 to ${MAX_HELPER_ARGS}`,
       );
+    }
+    if (def.intrinsic !== undefined) {
+      const n = Object.hasOwn(INTRINSIC_ARITY, def.intrinsic)
+        ? INTRINSIC_ARITY[def.intrinsic]
+        : undefined;
+      if (n === undefined || (def.callNumber !== undefined && def.arity !== n)) {
+        throw new RangeError(
+          `Cannot register helper "${def.name}": intrinsic "${def.intrinsic}" ` +
+            (n === undefined ? "is unknown" : `takes ${n} arguments, the helper ${def.arity}`),
+        );
+      }
     }
     if (!Number.isInteger(def.id) || def.id < 0 || def.id > 0x7fff_ffff) {
       throw new RangeError(`Cannot register helper "${def.name}": invalid id ${def.id}`);
@@ -197,4 +265,40 @@ export class HelperTable {
   all(): HelperDef[] {
     return [...this.#byId.values()];
   }
+}
+
+/**
+ * A copy of a helper table whose helpers report every call that reaches
+ * their code (for call statistics and tests). Intrinsics are kept, so the
+ * calls the Wasm engine computes inline are not reported.
+ *
+ * @param table the helpers
+ * @param onCall called with the helper before each call of its code
+ * @returns a new table with the same ids, names, forms and intrinsics
+ *
+ * @example Count calls
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { observedHelpers, HelperTable } from "./helpers.ts";
+ * const t = new HelperTable().register({ id: 1, name: "one", arity: 0, callNumber: () => 1 });
+ * let n = 0;
+ * const counted = observedHelpers(t, () => n++);
+ * counted.byId(1)!.callNumber!({ memory: undefined!, data: null });
+ * assert.equal(n, 1);
+ * ```
+ */
+export function observedHelpers(
+  table: HelperTable,
+  onCall: (def: HelperDef) => void,
+): HelperTable {
+  const out = new HelperTable();
+  for (const d of table.all()) {
+    const def: HelperDef = { ...d };
+    const big = d.call;
+    const num = d.callNumber;
+    if (big !== undefined) def.call = (ctx, a, b, c, e, g) => (onCall(d), big(ctx, a, b, c, e, g));
+    if (num !== undefined) def.callNumber = (ctx, ...args) => (onCall(d), num(ctx, ...args));
+    out.register(def);
+  }
+  return out;
 }

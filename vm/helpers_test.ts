@@ -16,3 +16,24 @@ Deno.test("HelperTable.register() refuses duplicate ids, names and invalid ids",
   assert.throws(() => t.register({ id: 2, name: "a", call: () => 0n }), /name is taken/);
   assert.throws(() => t.register({ id: -1, name: "c", call: () => 0n }), /invalid id/);
 });
+
+Deno.test("HelperTable.register() refuses unknown intrinsics and ones of another arity", () => {
+  const t = new HelperTable();
+  const bad = "strcpy" as unknown as "memmove";
+  assert.throws(
+    () => t.register({ id: 1, name: "a", call: () => 0n, intrinsic: bad }),
+    /intrinsic "strcpy" is unknown/,
+  );
+  const proto = "toString" as unknown as "memmove";
+  assert.throws(
+    () => t.register({ id: 1, name: "a", call: () => 0n, intrinsic: proto }),
+    /is unknown/,
+  );
+  assert.throws(
+    () => t.register({ id: 2, name: "b", arity: 2, callNumber: () => 0, intrinsic: "memmove" }),
+    /intrinsic "memmove" takes 3 arguments, the helper 2/,
+  );
+  t.register({ id: 3, name: "c", arity: 1, callNumber: (_c, x) => x, intrinsic: "bswap16" });
+  t.register({ id: 4, name: "d", call: (_c, x) => x, intrinsic: "memset" });
+  assert.equal(t.byId(3)?.intrinsic, "bswap16");
+});

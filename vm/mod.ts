@@ -51,9 +51,12 @@ export {
   checkNumberResult,
   type HelperContext,
   type HelperDef,
+  type HelperIntrinsic,
   HelperTable,
+  INTRINSIC_ARITY,
   invokeHelper,
   MAX_HELPER_ARGS,
+  observedHelpers,
 } from "./helpers.ts";
 export { DEFAULT_FUEL, type Engine, type EngineFactory, type RunOptions } from "./engine.ts";
 export { assemble, assembleBytes } from "./assembler.ts";

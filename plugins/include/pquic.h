@@ -227,6 +227,9 @@ typedef uint64_t host_buffer_t;
 #define AK_PKTCTX_ACK_NEEDED 0x0e
 /* ours: largest packet number received (UINT64_MAX: none). */
 #define AK_PKTCTX_LARGEST_RECEIVED 0x80
+/* ours: ack-eliciting packets received before an ACK is sent at once (RFC 9000 §13.2.2: 2).
+ * Writable (1..255); packets out of order are still acknowledged at once. */
+#define AK_PKTCTX_ACK_ELICITING_THRESHOLD 0x81
 
 /* ---- access keys: get_pkt (a sent packet; read-only) ---------------------------------------- */
 
@@ -256,6 +259,9 @@ typedef uint64_t host_buffer_t;
 
 /* ---- access keys: get_stream_head (read-only; values 0x02+ are ours) ------------------------ */
 
+/* 1 when the stream has something to send now: lost data, new data within its and the
+ * connection's credit, or a FIN (PQUIC's send_queue, there a pointer). */
+#define AK_STREAMHEAD_SEND_QUEUE 0x00
 /* Bytes the application read. */
 #define AK_STREAMHEAD_CONSUMED_OFFSET 0x01
 /* Stream id. */
@@ -399,6 +405,53 @@ extern uint64_t host_varint_decode(host_buffer_t buf, uint64_t offset, uint64_t 
 /* Encodes n64 at offset of writable host buffer buf; returns its length, 0 when no room. */
 extern uint64_t host_varint_encode(host_buffer_t buf, uint64_t offset, uint64_t n64);
 
+/* ---- helpers of the datagram plugin (RFC 9221; ids 150-159) ---------------------------------- */
+
+/* Hands len (<= 65527) bytes of plugin memory at src to the application as a received
+ * datagram: the connection's "datagram" event, as native DATAGRAM frames give. Returns 0. */
+extern uint64_t datagram_deliver(picoquic_cnx_t *cnx, const void *src, uint64_t len);
+/* Moves reader (parse_frame's input 0, a host buffer of the bytes from the frame on) n bytes
+ * on, past the frame a parser read: parse_frame must leave the reader after its frame.
+ * Returns n; more than the bytes left faults. */
+extern uint64_t host_reader_skip(host_buffer_t reader, uint64_t n);
+
+/* ---- helpers of the FEC plugin (plugins/fec, FRAMES.md; ids 160-189) ------------------------- */
+/* They act on the protoop call in progress: its inputs are the reader, writer or packet. */
+
+/* In parse_frame: writes the source symbol of the packet being received into dst: its packet
+ * number (64 bits), the length (16 bits) of the bytes from the reader's position to the end of
+ * the packet, then those bytes; network order. Returns its length, 0 when larger than max. */
+extern uint64_t fec_received_symbol(void *dst, uint64_t max);
+/* In parse_frame param 0x29: reads the SOURCE_FPID frame at the reader and moves the reader
+ * past it. Returns its source symbol id, 0 when the frame is short. */
+extern uint64_t fec_reader_sfpid(void);
+/* In schedule_frames_on_path: writes the source symbol of the packet built (input 0) into dst:
+ * its packet number, the length and bytes of its frames from position from (fec_write_sfpid's
+ * result) on; records the packet as source symbol fpid. Returns its length, 0 when > max. */
+extern uint64_t fec_sent_symbol(uint64_t from, uint64_t fpid, void *dst, uint64_t max);
+/* A repair symbol protecting source symbols first..first+count-1 (count <= 255) was queued:
+ * while it is in flight, their packets' frames are held back if the packets are lost. */
+extern void fec_cover_begin(uint64_t first, uint64_t count);
+/* That repair symbol was acknowledged, lost or dropped: packets held for it alone are
+ * released as lost (their frames sent again) at the next send. */
+extern void fec_cover_end(uint64_t first, uint64_t count);
+/* The peer rebuilt our packet pn (a RECOVERED frame): its held frames count as delivered.
+ * Returns 1 when it was held, 0 otherwise. */
+extern uint64_t fec_peer_recovered(uint64_t pn);
+/* Processes len bytes of frames at src, rebuilt from repair symbols, as those of 1-RTT packet
+ * pn (not acknowledged: RECOVERED tells the peer). Returns 1, or 0 when pn was received. */
+extern uint64_t fec_recovered_packet(uint64_t pn, const void *src, uint64_t len);
+/* In schedule_frames_on_path: when book is set, books an SFPID frame if stream data waits
+ * (returns 0 otherwise); then keeps slack bytes free at the end of the packet being built and
+ * allows at most cap more bytes of frames. Returns 1. */
+extern uint64_t fec_prepare_source(uint64_t book, uint64_t slack, uint64_t cap);
+/* 1 when stream data waits to be sent, else 0. */
+extern uint64_t fec_stream_data_pending(void);
+/* In write_frame param 0x29: writes SOURCE_FPID fpid into the writer and sets the outputs
+ * (5 bytes, not ack-eliciting). Returns the position after it, where the packet's source
+ * symbol starts (for fec_sent_symbol), 0 when it does not fit (retry in the next packet). */
+extern uint64_t fec_write_sfpid(uint64_t fpid);
+
 /* ---- conveniences (PQUIC's plugins/helpers.h) ------------------------------------------------ */
 
 static __inline__ protoop_arg_t run_noparam(picoquic_cnx_t *cnx, const char *name, int inputc,
@@ -413,6 +466,22 @@ static __inline__ protoop_arg_t run_param(picoquic_cnx_t *cnx, const char *name,
 {
     protoop_params_t pp = { .param = (uint16_t)param, .inputc = inputc, .inputv = inputv, .outputv = outputv };
     return plugin_run_protoop(cnx, &pp, name, NULL);
+}
+
+/* The plugin's state on this connection: a block of `size` bytes on the plugin heap, pointed to
+ * by connection metadata slot `slot` (PQUIC's convention), allocated and zeroed by the first
+ * pluglet that asks. NULL when the heap is full. */
+static __inline__ void *get_cnx_state(picoquic_cnx_t *cnx, uint64_t slot, uint64_t size)
+{
+    void *state = (void *)get_cnx_metadata(cnx, slot);
+    if (state == NULL) {
+        state = my_malloc(cnx, size);
+        if (state == NULL)
+            return NULL;
+        my_memset(state, 0, size);
+        set_cnx_metadata(cnx, slot, (uint64_t)state);
+    }
+    return state;
 }
 
 /* PROTOOP_PRINTF(cnx, "x=%lu\n", x): pass pointers (for %s) cast to uint64_t. */

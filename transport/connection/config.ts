@@ -15,6 +15,10 @@ import type { SocketAddress } from "../address.ts";
 import { DEFAULT_ACTIVE_CID_LIMIT } from "./cids.ts";
 import type { QlogSink } from "./qlog_sink.ts";
 import type { PluginDefinition } from "../protoop/attach.ts";
+import type { Connection } from "./connection.ts";
+
+/** Makes a connection's own instance of a plugin (see `CommonConnectionConfig.plugins`). */
+export type PluginFactory = (connection: Connection) => PluginDefinition;
 
 /** Settings shared by clients and servers. */
 export interface CommonConnectionConfig {
@@ -61,9 +65,13 @@ export interface CommonConnectionConfig {
   /**
    * Plugins attached to the connection's protoop table when it is created,
    * before its transport parameters are written (see `transport/protoop/`).
-   * A refused attachment throws from `Connection.client`/`server`.
+   * A function is called with the connection in its constructor and returns
+   * the definition to attach, so that every connection made from one config
+   * (an endpoint's server config) gets its own plugin instances
+   * (`plugins/inject.ts`'s `pluginFactory`). A refused attachment throws from
+   * `Connection.client`/`server`.
    */
-  plugins?: readonly PluginDefinition[];
+  plugins?: readonly (PluginDefinition | PluginFactory)[];
 }
 
 /** A client's configuration. */

@@ -72,7 +72,10 @@ import {
   ProtoopTable,
 } from "../protoop/mod.ts";
 import { CORE_DEFAULTS } from "./protoop_defaults.ts";
+import { maxDatagramPayload, sendDatagram } from "./datagrams.ts";
 import { ProtoopCongestion } from "./protoop_congestion.ts";
+import { PluginState } from "./plugin_state.ts";
+import type { LossHold } from "./loss_hold.ts";
 
 /**
  * A QUIC connection. Create with {@link Connection.client} or
@@ -193,6 +196,10 @@ export class Connection {
   readonly reservations: FrameReservations = new FrameReservations(
     this.ops as ProtoopTable<never>,
   );
+  /** @internal what plugins change and read beyond the table (plugin_state.ts). */
+  readonly plugins: PluginState = new PluginState();
+  /** @internal keeps lost packets' frames back for FEC (loss_hold.ts); null: none. */
+  lossHold: LossHold | null = null;
 
   private constructor(
     isClient: boolean,
@@ -241,7 +248,7 @@ export class Connection {
     this.streams = this.#newStreams();
     this.tls = null!;
     // Before the handshake starts, so that write_transport_parameter sees them.
-    for (const p of config.plugins ?? []) this.attachPlugin(p);
+    for (const p of config.plugins ?? []) this.attachPlugin(typeof p === "function" ? p(this) : p);
   }
 
   /** Loss recovery whose RTT samples and congestion signals go through the table when plugged. */
@@ -483,6 +490,7 @@ export class Connection {
   /** Handles every timer due at `now`. Never throws. */
   onTimeout(now: number): void {
     if (this.state === ConnectionState.Drained) return;
+    this.plugins.now = now;
     const logged = this.ops.plugged[Op.PUSH_LOG_CONTEXT] === 1;
     try {
       if (logged) this.#pushLog("onTimeout");
@@ -588,7 +596,9 @@ export class Connection {
    * @throws {ProtoopError} The first refusal; nothing of the plugin stays attached.
    */
   attachPlugin(plugin: PluginDefinition): Attachment {
-    return attachPlugin(this.ops, plugin);
+    const a = attachPlugin(this.ops, plugin);
+    this.plugins.attachments.set(plugin, a);
+    return a;
   }
 
   /**
@@ -674,16 +684,17 @@ export class Connection {
   }
 
   /**
-   * Queues an unreliable DATAGRAM (RFC 9221). Returns false when the peer did
-   * not allow DATAGRAM frames or `data` is larger than it allows.
+   * Queues an unreliable DATAGRAM (RFC 9221), natively or through an attached
+   * datagram plugin (datagrams.ts). Returns false when the peer did not allow
+   * DATAGRAM frames or `data` is larger than it allows ({@link maxDatagramPayload}).
    */
   sendDatagram(data: Uint8Array): boolean {
-    const max = this.peerParams?.maxDatagramFrameSize;
-    if (this.state >= ConnectionState.Closing || max === undefined) return false;
-    // The frame (type, length, data) must fit the peer's limit (RFC 9221 §3).
-    if (data.length + 9 > max || data.length + 64 > this.maxDatagramSize) return false;
-    this.datagrams.push(data);
-    return true;
+    return sendDatagram(this, data);
+  }
+
+  /** The largest datagram payload {@link sendDatagram} takes now (0: none). */
+  get maxDatagramPayload(): number {
+    return maxDatagramPayload(this);
   }
 
   /** Sends a PING (e.g. to test liveness). */

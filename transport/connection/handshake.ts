@@ -30,6 +30,7 @@ import { setState } from "./close.ts";
 import { Op } from "../protoop/catalogue.ts";
 import { ProtoopError, ProtoopErrorKind } from "../protoop/errors.ts";
 import { issueCids, migrateToPreferredAddress } from "./paths.ts";
+import { processPeerDatagramParameter, withoutNativeDatagramParameter } from "./datagrams.ts";
 
 /** quic_transport_parameters codepoint for a version (draft-29 used 0xffa5). */
 function tpCodepoint(version: number): 0x39 | 0xffa5 {
@@ -157,7 +158,7 @@ function withPluginParameters(c: Connection): TransportParameters {
     }
     unknown.push({ id: BigInt(id), value: buf.slice(0, n) });
   }
-  return { ...c.localParams, unknown };
+  return { ...withoutNativeDatagramParameter(c, c.localParams), unknown };
 }
 
 /** RFC 9368 §4 on the server: switch to our preferred version if the client offers it. */
@@ -244,6 +245,7 @@ export function applyPeerParameters(c: Connection, p: TransportParameters): void
       c.ops.call[Op.PROCESS_TRANSPORT_PARAMETER](c, Number(u.id), u.value, u.value.length);
     }
   }
+  processPeerDatagramParameter(c, p);
   c.streams.setPeerLimits(p);
   c.peerAckDelayExponent = p.ackDelayExponent;
   c.loss.maxAckDelay = p.maxAckDelay * 1000;

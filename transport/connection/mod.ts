@@ -23,6 +23,7 @@ export type { ServerInit } from "./config.ts";
 export type {
   ClientConnectionConfig,
   CommonConnectionConfig,
+  PluginFactory,
   ServerConnectionConfig,
 } from "./config.ts";
 export { type ConnectionError, type ConnectionEvent, ConnectionState } from "./events.ts";

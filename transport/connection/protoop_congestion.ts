@@ -36,6 +36,13 @@ export class ProtoopCongestion implements CongestionController {
   /** The configured controller. */
   readonly inner: CongestionController;
   readonly #c: Connection;
+  /**
+   * @internal Set by the default when it handed a signal to `inner`, which
+   * then did the accounting too. A pluglet that replaces the default reacts
+   * to the signal only: the acknowledged or lost packets still leave the
+   * bytes in flight here.
+   */
+  accounted = false;
 
   /**
    * @param c The connection (its protoop table must exist).
@@ -84,6 +91,7 @@ export class ProtoopCongestion implements CongestionController {
 
   /** Signal: `notify(Acknowledgement)`. */
   onPacketsAcked(packets: readonly SentPacket[], now: number, rtt: RttEstimator): void {
+    this.accounted = false;
     this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
       this.#c,
       null,
@@ -93,10 +101,17 @@ export class ProtoopCongestion implements CongestionController {
       sumSizes(packets),
       now,
     );
+    if (!this.accounted) this.#leaveFlight(packets);
+  }
+
+  /** Accounting without a signal, when a replace pluglet handled one. */
+  #leaveFlight(packets: readonly SentPacket[]): void {
+    for (let i = 0; i < packets.length; i++) this.inner.onPacketDiscarded(packets[i]!);
   }
 
   /** Signal: `notify(Timeout)` for persistent congestion, else `notify(Repeat)`. */
   onPacketsLost(packets: readonly SentPacket[], now: number, persistent: boolean): void {
+    this.accounted = false;
     this.#c.ops.call[Op.CONGESTION_ALGORITHM_NOTIFY](
       this.#c,
       null,
@@ -106,6 +121,7 @@ export class ProtoopCongestion implements CongestionController {
       sumSizes(packets),
       now,
     );
+    if (!this.accounted) this.#leaveFlight(packets);
   }
 
   /** Signal: `notify(CongestionExperienced)` with a packet carrying the send time. */
@@ -179,12 +195,15 @@ export function congestionNotify(
   const cc = c.congestion.inner;
   switch (n) {
     case CongestionNotification.Acknowledgement:
+      c.congestion.accounted = true;
       cc.onPacketsAcked(packets!, now, c.loss.rtt);
       return;
     case CongestionNotification.Repeat:
+      c.congestion.accounted = true;
       cc.onPacketsLost(packets!, now, false);
       return;
     case CongestionNotification.Timeout:
+      c.congestion.accounted = true;
       cc.onPacketsLost(packets!, now, true);
       return;
     case CongestionNotification.CongestionExperienced:

@@ -48,6 +48,18 @@ export interface QlogSink {
    * @param space A `SpaceId` value (Initial 0, Handshake 1, Application 2).
    */
   packetLost(odcid: Uint8Array, now: number, space: number, pn: number, size: number): void;
+  /**
+   * An event of a plugin (optional): `name` is "category:event" (e.g.
+   * `monitoring:summary`, or `plugin:fault` when a plugin faulted and the
+   * connection was closed for it), `data` its fields.
+   */
+  pluginEvent?(
+    odcid: Uint8Array,
+    now: number,
+    plugin: string,
+    name: string,
+    data: Readonly<Record<string, bigint | string>>,
+  ): void;
   /** RTT and congestion state after an ACK (µs and bytes). */
   metricsUpdated(
     odcid: Uint8Array,

@@ -73,6 +73,7 @@ export function receiveDatagram(
   let offset = 0;
   let processed = false;
   c.streams.setTime(now);
+  c.plugins.now = now;
   try {
     // Noop observers are called only when something is attached (one load, one branch).
     if (c.ops.plugged[Op.RECEIVED_PACKET] === 1) {
@@ -231,6 +232,12 @@ export function incomingEncrypted(
     throw TransportError.protocolViolation("Cannot accept packet: reserved bits are set");
   }
   if (s.ackTracker.isDuplicate(pn)) return true;
+  const rx = c.plugins.rx; // what plugins' AK_PH_* keys read (plugin_state.ts)
+  rx.header = h;
+  rx.pn = pn;
+  rx.headerLength = pnOff + pnLen;
+  rx.payloadLength = payload.length;
+  rx.space = space;
   if (plugged[Op.HEADER_PARSED] === 1) ops[Op.HEADER_PARSED](c, h, path, pn, h.end - start);
   if (isShort) c.oneRtt!.onPacketOpened(gen, pn, now, c.loss.ptoPeriod());
 
@@ -293,8 +300,11 @@ function isProbing(type: number): boolean {
     type === FrameType.NEW_CONNECTION_ID || type === FrameType.PADDING;
 }
 
-/** Parses and dispatches the frames of one packet; returns whether it was ack-eliciting. */
-function processFrames(
+/**
+ * Parses and dispatches the frames of one packet; returns whether it was ack-eliciting.
+ * Also used for the frames of a packet FEC rebuilt (plugins/helpers_fec.ts).
+ */
+export function processFrames(
   c: Connection,
   payload: Uint8Array,
   h: PacketHeader,
@@ -360,6 +370,7 @@ function processFrames(
       if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
     }
     if (!pluginFrame) c.counters.frameReceived(type);
+    else c.counters.pluginFrameReceived(type);
     if (ops[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
       throw TransportError.protocolViolation(
         `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,

@@ -51,6 +51,11 @@ export function onAck(
   const ackDelay = space === SpaceId.Application ? delay * 2 ** c.peerAckDelayExponent : 0;
   const res = c.loss.onAckReceived(space as SpaceId, ranges, ackDelay, now);
   for (const p of res.newlyAcked) onPacketAcked(c, p);
+  const last = res.newlyAcked[res.newlyAcked.length - 1];
+  if (last !== undefined && last.pn === c.loss.largestAcked(space as SpaceId)) {
+    c.counters.largestAckedSentTime[space] = last.timeSent;
+  }
+  c.counters.spuriousLosses += res.spuriouslyLost.length;
   const ops = c.ops.call;
   const plugged = c.ops.plugged;
   if (res.lost.length > 0) {
@@ -187,7 +192,11 @@ export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
       ops[Op.LOG_EVENT](c, LogCategory.Recovery, LogEvent.PacketLost, 0, p, null);
     }
     const frames = p.frames as Frame[];
-    if (plugged[Op.NOTIFY_FRAME] === 1) {
+    // FEC may keep the frames back while the peer could still rebuild the packet (loss_hold.ts).
+    const hold = c.lossHold;
+    if (hold !== null && hold.onLost(p, c.loss.now)) {
+      // held: releaseHeldFrames tells their owners later
+    } else if (plugged[Op.NOTIFY_FRAME] === 1) {
       for (let i = 0; i < frames.length; i++) {
         const f = frames[i]!;
         ops[Op.NOTIFY_FRAME](c, f.type, f, FrameNotification.Lost, p, 0n);
@@ -197,6 +206,23 @@ export function onPacketsLost(c: Connection, lost: SentPacket[]): void {
     }
     const pf = p.pluginFrames;
     if (pf !== undefined) { for (const f of pf) c.reservations.onLost(c, f, p); }
+  }
+}
+
+/**
+ * The core frames of a packet `LossHold.onLost` held (loss_hold.ts): acknowledged when
+ * the peer rebuilt the packet, else lost as `onPacketsLost` would have made them.
+ */
+export function releaseHeldFrames(c: Connection, p: SentPacket, delivered: boolean): void {
+  const frames = p.frames as Frame[];
+  const how = delivered ? FrameNotification.Acked : FrameNotification.Lost;
+  if (c.ops.plugged[Op.NOTIFY_FRAME] === 1) {
+    const notify = c.ops.call[Op.NOTIFY_FRAME];
+    for (let i = 0; i < frames.length; i++) notify(c, frames[i]!.type, frames[i]!, how, p, 0n);
+  } else if (delivered) {
+    for (let i = 0; i < frames.length; i++) frameAcked(c, frames[i]!, p);
+  } else {
+    for (let i = 0; i < frames.length; i++) frameLost(c, frames[i]!, p);
   }
 }
 

@@ -87,6 +87,8 @@ export function pollTransmit(
   now: number,
 ): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
   if (c.state >= ConnectionState.Draining) return null;
+  c.plugins.now = now;
+  if (c.lossHold !== null) c.lossHold.flush(now);
   const closing = c.state === ConnectionState.Closing;
   if (closing) {
     if (!c.closeSendPending) return null;
@@ -110,7 +112,7 @@ export function pollTransmit(
   // Accounting goes to the configured controller itself (protoop_congestion.ts).
   const cc = c.congestion.inner;
   let canSendData = closing || probing || cc.canSend(Math.min(limit, 1200));
-  if (canSendData && !closing && !probing) {
+  if (canSendData && !closing && !probing && c.plugins.pacingEnabled) {
     const t = c.pacer.delayUntil(now, limit, cc.window, c.loss.rtt.smoothed);
     if (t > 0) {
       c.timers.set(Timer.Pacing, t);
@@ -349,7 +351,12 @@ function onPacketBuilt(
     frames: b.frames,
   };
   if (b.type === PacketType.ZeroRtt) p.isZeroRtt = true;
-  if (b.pluginFrames !== null) p.pluginFrames = b.pluginFrames;
+  if (b.pluginFrames !== null) {
+    p.pluginFrames = b.pluginFrames;
+    for (let i = 0; i < b.pluginFrames.length; i++) {
+      c.counters.pluginFrameSent(b.pluginFrames[i]!.type);
+    }
+  }
   c.loss.onPacketSent(p, now);
   if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p);
   if (c.ops.plugged[Op.LOG_EVENT] === 1) {

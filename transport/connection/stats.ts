@@ -36,6 +36,13 @@ export interface ConnectionStats {
   handshakeDuration: number;
   framesSent: Record<string, number>;
   framesReceived: Record<string, number>;
+  /**
+   * Plugin frames sent, by the name their plugin gives the type (manifest
+   * `frames=`), else by the type in hex (`"0x3eb0"`).
+   */
+  pluginFramesSent: Record<string, number>;
+  /** Plugin frames received, named the same way. */
+  pluginFramesReceived: Record<string, number>;
 }
 
 /** The mutable counters behind {@link ConnectionStats}. */
@@ -53,6 +60,24 @@ export class StatsCounters {
   readonly framesSent: Float64Array = new Float64Array(FRAME_SLOTS);
   /** Frames received, by frame type. */
   readonly framesReceived: Float64Array = new Float64Array(FRAME_SLOTS);
+  /** Plugin frames sent (frame reservations written), by frame type. */
+  readonly pluginFramesSent: Map<number, number> = new Map();
+  /** Plugin frames received (parsed by a plugin's parse_frame), by frame type. */
+  readonly pluginFramesReceived: Map<number, number> = new Map();
+  /** Losses found spurious (RFC 9002 §B.9 / RFC 9438 §4.9). */
+  spuriousLosses = 0;
+  /** Send time (µs) of the largest acknowledged packet, by space; -1 before any. */
+  readonly largestAckedSentTime: Float64Array = new Float64Array(3).fill(-1);
+
+  /** Counts a plugin frame of `type` sent. */
+  pluginFrameSent(type: number): void {
+    this.pluginFramesSent.set(type, (this.pluginFramesSent.get(type) ?? 0) + 1);
+  }
+
+  /** Counts a plugin frame of `type` received. */
+  pluginFrameReceived(type: number): void {
+    this.pluginFramesReceived.set(type, (this.pluginFramesReceived.get(type) ?? 0) + 1);
+  }
 
   /** Counts a frame of `type` sent. */
   frameSent(type: number): void {
@@ -86,6 +111,32 @@ export function frameCountsByName(counts: Float64Array): Record<string, number> 
   return out;
 }
 
+/**
+ * Plugin frame counts by the name their plugin gives the type, else the type in hex.
+ *
+ * @example
+ * ```ts
+ * import { pluginFrameCounts } from "./stats.ts";
+ * import assert from "node:assert/strict";
+ * const counts = new Map([[0x30, 2], [0x3eb0, 1]]);
+ * assert.deepEqual(pluginFrameCounts(counts, new Map([[0x30, "DATAGRAM"]])), {
+ *   DATAGRAM: 2,
+ *   "0x3eb0": 1,
+ * });
+ * ```
+ */
+export function pluginFrameCounts(
+  counts: ReadonlyMap<number, number>,
+  names: ReadonlyMap<number, string>,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [t, n] of counts) {
+    const name = names.get(t) ?? `0x${t.toString(16)}`;
+    out[name] = (out[name] ?? 0) + n;
+  }
+  return out;
+}
+
 /** The statistics of a connection, as a plain object. */
 export function snapshotStats(c: Connection): ConnectionStats {
   const s = c.counters;
@@ -106,5 +157,7 @@ export function snapshotStats(c: Connection): ConnectionStats {
     handshakeDuration: s.handshakeDuration,
     framesSent: frameCountsByName(s.framesSent),
     framesReceived: frameCountsByName(s.framesReceived),
+    pluginFramesSent: pluginFrameCounts(s.pluginFramesSent, c.plugins.frameNames),
+    pluginFramesReceived: pluginFrameCounts(s.pluginFramesReceived, c.plugins.frameNames),
   };
 }

@@ -65,6 +65,12 @@ export interface EndpointConfig {
   readonly maxConnections?: number;
   /** Most stateless resets per second of virtual time (default 100). */
   readonly maxResetsPerSecond?: number;
+  /**
+   * Told why a client's first Initial was dropped when its connection could
+   * not be created — a plugin of `server.plugins` refused to attach (a
+   * replace conflict) or faulted in the constructor. The endpoint goes on.
+   */
+  readonly onRefused?: (error: unknown) => void;
 }
 
 /** What the endpoint reports to the application. */
@@ -88,6 +94,8 @@ export interface EndpointStats {
   accepted: number;
   /** Connections whose NEW_TOKEN token validated the address. */
   newTokensAccepted: number;
+  /** Client Initials dropped because the connection could not be created (a plugin refused). */
+  refused: number;
 }
 
 /** A datagram to send; `local`, when set, is the address to send it from (preferred_address). */
@@ -113,6 +121,7 @@ export class Endpoint {
     statelessResetsSent: 0,
     accepted: 0,
     newTokensAccepted: 0,
+    refused: 0,
   };
   readonly #config: EndpointConfig;
   readonly #random: Random;
@@ -341,26 +350,34 @@ export class Endpoint {
     }
     const localCid = new Uint8Array(this.#cidLength);
     this.#random.fill(localCid);
-    const conn = Connection.server(
-      {
-        ...server,
-        random: this.#random,
-        localCidLength: this.#cidLength,
-        resetTokenFor: (cid) => this.#tokens.resetToken(cid),
-        newToken: (addr, t) => this.#tokens.newToken(addr, t),
-      },
-      {
-        remote,
-        version,
-        clientDcid: dcid,
-        clientScid: scid,
-        localCid,
-        ...(originalDcid !== undefined ? { originalDcid } : {}),
-        ...(retryScid !== undefined ? { retryScid } : {}),
-        addressValidated: originalDcid !== undefined || validToken,
-      },
-      now,
-    );
+    let conn: Connection;
+    try {
+      conn = Connection.server(
+        {
+          ...server,
+          random: this.#random,
+          localCidLength: this.#cidLength,
+          resetTokenFor: (cid) => this.#tokens.resetToken(cid),
+          newToken: (addr, t) => this.#tokens.newToken(addr, t),
+        },
+        {
+          remote,
+          version,
+          clientDcid: dcid,
+          clientScid: scid,
+          localCid,
+          ...(originalDcid !== undefined ? { originalDcid } : {}),
+          ...(retryScid !== undefined ? { retryScid } : {}),
+          addressValidated: originalDcid !== undefined || validToken,
+        },
+        now,
+      );
+    } catch (e) {
+      // A plugin refused to attach: this client gets no connection, the others go on.
+      this.stats.refused++;
+      this.#config.onRefused?.(e);
+      return;
+    }
     this.stats.accepted++;
     // The client keeps using its chosen DCID until it sees our SCID.
     const initialKey = cidKey(dcid);

@@ -75,6 +75,9 @@ export class FrameReservations implements ReservationSink {
   #queued = 0;
   #queuedCc = 0;
   #ccInFlight = 0;
+  /** Plugins whose frames wait for {@link release} (not counted as queued). */
+  readonly #held = new Set<string>();
+  readonly #heldFrames: ReservedFrame[] = [];
 
   /**
    * Creates the queues and registers them as the table's reservation sink.
@@ -134,24 +137,72 @@ export class FrameReservations implements ReservationSink {
       }
     }
     const q = this.#queues[pluginIndex] ??= [];
+    const held = this.#held.size > 0 && this.#held.has(plugin);
     let total = 0;
     for (const f of frames) {
-      q.push(
-        new ReservedFrame(
-          pluginIndex,
-          plugin,
-          f.type,
-          f.size,
-          f.congestionControlled,
-          f.retransmittable,
-          f.ctx,
-        ),
+      const r = new ReservedFrame(
+        pluginIndex,
+        plugin,
+        f.type,
+        f.size,
+        f.congestionControlled,
+        f.retransmittable,
+        f.ctx,
       );
+      total += f.size;
+      if (held) {
+        this.#heldFrames.push(r);
+        continue;
+      }
+      q.push(r);
       this.#queued++;
       if (f.congestionControlled) this.#queuedCc++;
-      total += f.size;
     }
     return total;
+  }
+
+  /**
+   * Holds a plugin's frames: they are booked but not sent until
+   * {@link release} (plugin exchange: the peer cannot parse them yet). Frames
+   * already queued are held too.
+   *
+   * @param plugin The plugin's name.
+   */
+  hold(plugin: string): void {
+    this.#held.add(plugin);
+    for (const q of this.#queues) {
+      if (q === undefined) continue;
+      for (let i = 0; i < q.length; i++) {
+        const f = q[i]!;
+        if (f.plugin !== plugin) continue;
+        q.splice(i--, 1);
+        this.#queued--;
+        if (f.congestionControlled) this.#queuedCc--;
+        this.#heldFrames.push(f);
+      }
+    }
+  }
+
+  /** Ends {@link hold}: the plugin's held frames are queued, in booking order. */
+  release(plugin: string): void {
+    if (!this.#held.delete(plugin)) return;
+    const kept: ReservedFrame[] = [];
+    for (const f of this.#heldFrames) {
+      if (f.plugin !== plugin) {
+        kept.push(f);
+        continue;
+      }
+      (this.#queues[f.pluginIndex] ??= []).push(f);
+      this.#queued++;
+      if (f.congestionControlled) this.#queuedCc++;
+    }
+    this.#heldFrames.length = 0;
+    this.#heldFrames.push(...kept);
+  }
+
+  /** True while {@link hold} holds the plugin's frames. */
+  isHeld(plugin: string): boolean {
+    return this.#held.has(plugin);
   }
 
   /** A new packet: frames kept by "retry in the next packet" become eligible again, first. */
@@ -231,10 +282,11 @@ export class FrameReservations implements ReservationSink {
 
   /** Every queued frame is dropped with `notify_frame[type](f, 2)` (the connection closes). */
   discardAll(host: unknown): void {
-    const all: ReservedFrame[] = [...this.#retry];
+    const all: ReservedFrame[] = [...this.#retry, ...this.#heldFrames];
     for (const q of this.#queues) if (q !== undefined) all.push(...q);
     this.#queues.length = 0;
     this.#retry.length = 0;
+    this.#heldFrames.length = 0;
     this.#queued = 0;
     this.#queuedCc = 0;
     for (const f of all) this.#notify(host, f, FrameNotification.NeverWritten, null);
@@ -252,6 +304,9 @@ export class FrameReservations implements ReservationSink {
     }
     for (let i = this.#retry.length - 1; i >= 0; i--) {
       if (this.#retry[i]!.pluginIndex === pluginIndex) this.#retry.splice(i, 1);
+    }
+    for (let i = this.#heldFrames.length - 1; i >= 0; i--) {
+      if (this.#heldFrames[i]!.pluginIndex === pluginIndex) this.#heldFrames.splice(i, 1);
     }
   }
 

@@ -236,3 +236,25 @@ Deno.test("detaching a plugin drops its queued frames", () => {
   assert.ok(!res.hasCongestionControlled());
   assert.ok(table.isDefault(Op.WRITE_FRAME));
 });
+
+Deno.test("hold() keeps a plugin's frames queued but unsent until release()", () => {
+  const notes: string[] = [];
+  const { table, res, w } = setup(notes);
+  table.callExtern(HOST, "p.book", [10n, 1n, 1n]);
+  res.hold("p"); // a frame booked before the hold is held too
+  table.callExtern(HOST, "p.book", [10n, 0n, 2n]);
+  assert.ok(res.isHeld("p"));
+  assert.equal(res.queued, 0, "held frames do not count as queued");
+  assert.ok(!res.hasCongestionControlled());
+  assert.equal(res.nextReservedFrame(HOST, w, 100, OPEN, false), null);
+  res.release("p");
+  assert.ok(!res.isHeld("p"));
+  assert.equal(res.queued, 2);
+  assert.equal(res.nextReservedFrame(HOST, w, 100, OPEN, false)!.ctx, 1n, "in booking order");
+  assert.equal(res.nextReservedFrame(HOST, w, 100, OPEN, false)!.ctx, 2n);
+  // Held frames are dropped with the rest when the connection closes.
+  res.hold("p");
+  table.callExtern(HOST, "p.book", [10n, 1n, 3n]);
+  res.discardAll(HOST);
+  assert.deepEqual(notes, ["p ctx=3 received=2"]);
+});

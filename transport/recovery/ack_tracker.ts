@@ -57,7 +57,12 @@ export interface AckTrackerOptions {
 export class AckTracker {
   /** Our max_ack_delay, µs (0: immediate). */
   maxAckDelay: number;
-  readonly #threshold: number;
+  /**
+   * Ack-eliciting packets received before an ACK is sent at once (§13.2.2's
+   * "at least every second"; a plugin may raise it, as the ACK frequency
+   * extension lets a peer ask for).
+   */
+  ackElicitingThreshold: number;
   readonly #maxRanges: number;
   #ranges: number[] = [];
   #floor = 0;
@@ -78,7 +83,7 @@ export class AckTracker {
    */
   constructor(opts: AckTrackerOptions = {}) {
     this.maxAckDelay = opts.maxAckDelay ?? DEFAULT_MAX_ACK_DELAY;
-    this.#threshold = opts.ackElicitingThreshold ?? 2;
+    this.ackElicitingThreshold = opts.ackElicitingThreshold ?? 2;
     this.#maxRanges = opts.maxRanges ?? DEFAULT_MAX_ACK_RANGES;
   }
 
@@ -141,8 +146,8 @@ export class AckTracker {
     if (!ackEliciting) return true;
 
     this.#unackedAckEliciting++;
-    let immediate = this.maxAckDelay === 0 || this.#unackedAckEliciting >= this.#threshold ||
-      ecn === EcnCodepoint.Ce;
+    let immediate = this.maxAckDelay === 0 ||
+      this.#unackedAckEliciting >= this.ackElicitingThreshold || ecn === EcnCodepoint.Ce;
     if (pn < this.#largestAckEliciting) {
       // §13.2.1: below another ack-eliciting packet already received.
       immediate = true;

@@ -509,6 +509,16 @@ export class Streams {
    */
   onClosed: ((id: StreamId) => void) | null = null;
 
+  /** @internal The receiving side of stream `id` (plugins' AK_STREAMHEAD_* keys), or null. */
+  recvStream(id: StreamId): RecvStream | null {
+    return this.#streams.get(id)?.recv ?? null;
+  }
+
+  /** @internal Connection-level flow control (plugins' AK_CNX_MAXDATA_* keys). */
+  get connectionFlow(): ConnectionFlow {
+    return this.#flow;
+  }
+
   /** The sending side of stream `id` (for a plugin's stream scheduler), or null. */
   sendStream(id: StreamId): SendStream | null {
     return this.#streams.get(id)?.send ?? null;

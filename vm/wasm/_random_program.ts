@@ -2,8 +2,8 @@
  * Random valid eBPF programs for differential tests (uBPF's fuzz harness
  * compares its engines the same way): assembler text that exercises every
  * ALU, jump, load, store and atomic form, bounded loops, counted loops over
- * memory (_random_loop.ts), helper calls and bpf-to-bpf calls, with edge-case
- * immediates.
+ * memory (_random_loop.ts), helper calls (those with an intrinsic too) and
+ * bpf-to-bpf calls, with edge-case immediates.
  *
  * Conventions of the generated programs: at entry r1 points at a buffer of
  * {@link BUFFER_SIZE} bytes and r2 holds its length; r1 is never written (so
@@ -259,9 +259,64 @@ function mem(s: GenState): string {
   return `atomic_${op}${w} ${base}, r${src}`;
 }
 
+/**
+ * An address for a helper argument, from r6 (a copy of r1): mostly inside
+ * the buffer (so ranges overlap), sometimes at the end of the first page
+ * (straddling it), below the memory, or anything.
+ */
+function pointer(rng: Rng, r: number): string {
+  const roll = rng.int(1000);
+  if (roll < 960) return `mov r${r}, r6\nadd r${r}, ${rng.int(BUFFER_SIZE + 1)}`;
+  if (roll < 985) return `lddw r${r}, 0x${(0x1_0001_0000 - rng.int(12)).toString(16)}`;
+  if (roll < 993) return `lddw r${r}, 0x${(0xffff_fff0 + rng.int(16)).toString(16)}`;
+  return `lddw r${r}, 0x${rng.u64().toString(16)}`;
+}
+
+/** A byte count for a helper argument: mostly small, sometimes far too large. */
+function count(rng: Rng): string {
+  const roll = rng.int(100);
+  if (roll < 88) return `mov r3, ${rng.pick([0, 1, 2, 8, rng.int(BUFFER_SIZE + 1)])}`;
+  if (roll < 99) return `mov r3, ${rng.int(4 * BUFFER_SIZE)}`;
+  return `lddw r3, 0x${rng.u64().toString(16)}`;
+}
+
+/**
+ * A call to a helper with an intrinsic (vm/_test_helpers.ts ids 12–19), whose
+ * arguments exercise its fast path and its checks alike. r1 is restored.
+ */
+function intrinsicCall(rng: Rng): string[] {
+  const id = 12 + rng.int(8);
+  const value = () => `lddw r${id === 13 ? 2 : 3}, 0x${rng.u64().toString(16)}`;
+  const lines = ["mov r6, r1"];
+  if (id === 15) return [...lines, `lddw r1, 0x${rng.u64().toString(16)}`, "call 15", "mov r1, r6"];
+  if (id === 12 || id === 14) lines.push(pointer(rng, 2), count(rng));
+  if (id === 13) lines.push(rng.chance(0.7) ? `mov r2, ${rng.int(512)}` : value(), count(rng));
+  if (id === 17) lines.push(`mov r2, ${rng.pick([0, 1, 2, 4, 8, 100])}`, pointer(rng, 3));
+  if (id === 18) {
+    lines.push(`mov r2, ${rng.pick([0, 1, 2, 4, 8])}`);
+    lines.push(rng.chance(0.5) ? `mov r3, ${rng.pick([0, 63, 64, 16383, 16384])}` : value());
+  }
+  if (id === 19 && rng.chance(0.7)) {
+    // A short string in the buffer: ASCII, a byte from 0x80, or no NUL yet.
+    const at = rng.int(BUFFER_SIZE - 3);
+    const word = rng.pick([0x00434241, 0x41424300, 0x00418141, 0x41414141]);
+    return [
+      ...lines,
+      `stw [r6+${at}], ${word}`,
+      `mov r1, r6`,
+      `add r1, ${at}`,
+      "call 19",
+      "mov r1, r6",
+    ];
+  }
+  lines.push(pointer(rng, 1), `call ${id}`, "mov r1, r6");
+  return lines;
+}
+
 function helper(s: GenState): string[] {
   const { rng } = s;
   const r = rng.int(100);
+  if (r < 25) return intrinsicCall(rng);
   if (r < 70) return ["call 1"];
   if (r < 85) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, "call 2"];
   if (r < 90) return [`mov r2, ${rng.int(BUFFER_SIZE + 1)}`, `mov r3, ${rng.int(256)}`, "call 3"];

@@ -13,7 +13,7 @@
  */
 
 import { PluginFault } from "../fault.ts";
-import type { HelperTable } from "../helpers.ts";
+import type { HelperIntrinsic, HelperTable } from "../helpers.ts";
 import { CALL_HELPER, CLASS_JMP, isWide, JMP_CALL } from "../isa.ts";
 import type { Program } from "../program.ts";
 import { type CompiledLayout, type CompileOptions, compileProgram } from "./compile.ts";
@@ -90,14 +90,20 @@ export class ModuleCache {
     // part of the key too.
     const entries = entriesOf(program);
     const numberHelpers = numberHelpersOf(program, helpers);
-    const forms = [...numberHelpers].map(([id, n]) => `${id}/${n}`).join(",");
+    const intrinsics = intrinsicsOf(program, helpers, !this.#options.noIntrinsics);
+    const forms = [...numberHelpers].map(([id, n]) => `${id}/${n}`).join(",") + ":" +
+      [...intrinsics].map(([id, k]) => `${id}/${k}`).join(",");
     const key = `${program.digest}:${entries.join(",")}:${forms}`;
     const known = this.#modules.get(key);
     if (known !== undefined) {
       this.stats.hits++;
       return known;
     }
-    const out = compileProgram(program.instructions, entries, { ...this.#options, numberHelpers });
+    const out = compileProgram(program.instructions, entries, {
+      ...this.#options,
+      numberHelpers,
+      intrinsics,
+    });
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(out.bytes);
@@ -112,6 +118,7 @@ export class ModuleCache {
       helperIds: out.helperIds,
       groups: out.groups,
       numberHelpers: out.numberHelpers,
+      intrinsics: out.intrinsics,
     };
     this.stats.compiles++;
     if (this.#modules.size >= this.#limit) {
@@ -128,8 +135,15 @@ export class ModuleCache {
   }
 }
 
-/** The program's helper calls that go to number helpers, by id (ascending), with arity. */
-function numberHelpersOf(program: Program, helpers?: HelperTable): Map<number, number> {
+/**
+ * The program's helper calls that go to number helpers (or, with `anyForm`, to
+ * any known helper), by id (ascending), with arity.
+ */
+function numberHelpersOf(
+  program: Program,
+  helpers?: HelperTable,
+  anyForm = false,
+): Map<number, number> {
   const out = new Map<number, number>();
   if (helpers === undefined) return out;
   const code = program.instructions;
@@ -137,11 +151,28 @@ function numberHelpersOf(program: Program, helpers?: HelperTable): Map<number, n
     const ins = code[pc]!;
     if (ins.opcode === (CLASS_JMP | JMP_CALL) && ins.src === CALL_HELPER) {
       const def = helpers.byId(ins.imm);
-      if (def?.callNumber !== undefined) out.set(ins.imm, def.arity ?? 0);
+      if (def !== undefined && (anyForm || def.callNumber !== undefined)) {
+        out.set(ins.imm, def.arity ?? 0);
+      }
     }
     if (isWide(ins.opcode)) pc++;
   }
   return new Map([...out].sort((a, b) => a[0] - b[0]));
+}
+
+/** The program's helper calls that go to helpers with an intrinsic, by id (ascending). */
+function intrinsicsOf(
+  program: Program,
+  helpers: HelperTable | undefined,
+  enabled: boolean,
+): Map<number, HelperIntrinsic> {
+  const out = new Map<number, HelperIntrinsic>();
+  if (helpers === undefined || !enabled) return out;
+  for (const id of numberHelpersOf(program, helpers, true).keys()) {
+    const kind = helpers.byId(id)?.intrinsic;
+    if (kind !== undefined) out.set(id, kind);
+  }
+  return out;
 }
 
 function entriesOf(program: Program): number[] {

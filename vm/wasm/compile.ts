@@ -13,7 +13,9 @@
  *   `i.<id>(ctx, r1 … rn i32) → f64`, called instead when every argument is
  *   below 2^31 (small integers cross as tagged integers, without allocation;
  *   the helper sees the same numbers either way), and
- *   `env.memory` (the instance's `WebAssembly.Memory`);
+ *   `env.memory` (the instance's `WebAssembly.Memory`); a helper with an
+ *   intrinsic (helpers.ts) is computed inline and its import is called only
+ *   when the intrinsic's conditions fail (emit_intrinsic.ts);
  * - globals: the shared fuel counter (i64) and the frame count (i32), so
  *   bpf-to-bpf calls spend one budget per run; the helper context
  *   (externref, set at instantiation) and the pc of the last number-helper
@@ -23,10 +25,11 @@
  * - one export per function entry, `f<pc>(r1 … r5, r10 i64, fuel f64) → r0`, which
  *   resets the globals and calls the function with r0 and r6–r9 zero.
  *
- * The module depends only on the program's code and on which of its helpers
- * are number helpers (and their arity): memory size, helper implementations
- * and budget come in at instantiation or per run, so one module serves every
- * instance of the program with the same helper forms (cache.ts).
+ * The module depends only on the program's code, on which of its helpers
+ * are number helpers (and their arity) and on their intrinsics: memory size,
+ * helper implementations and budget come in at instantiation or per run, so
+ * one module serves every instance of the program with the same helper forms
+ * (cache.ts).
  *
  * @module
  */
@@ -35,6 +38,7 @@ import { CALL_HELPER, CALL_LOCAL, CLASS_JMP, type Instruction, isWide, JMP_CALL 
 import { buildCfg, findLeaders, functionEntries } from "./cfg.ts";
 import type { AccessGroup } from "./access.ts";
 import { type EmitEnv, emitFunction, EXTRA_LOCALS, FUNC_PARAMS, FUNC_RESULTS } from "./emit.ts";
+import type { HelperIntrinsic } from "../helpers.ts";
 import { CodeWriter, MISC_I64_TRUNC_SAT_F64_S, ModuleBuilder, Op, ValType } from "./module.ts";
 
 /** What the engine needs to know about a compiled module besides its bytes. */
@@ -47,6 +51,8 @@ export interface CompiledLayout {
   readonly groups: readonly AccessGroup[];
   /** Helper ids imported in the number form, with their arity. */
   readonly numberHelpers: ReadonlyMap<number, number>;
+  /** Helper ids computed inline (emit_intrinsic.ts), with their intrinsic. */
+  readonly intrinsics: ReadonlyMap<number, HelperIntrinsic>;
 }
 
 /** Options of {@link compileProgram}. */
@@ -62,6 +68,13 @@ export interface CompileOptions {
    * the others use the BigInt form.
    */
   numberHelpers?: ReadonlyMap<number, number>;
+  /**
+   * Helper ids to compute inline, with their intrinsic (helpers.ts); each is
+   * still imported, for the calls its fast path does not cover.
+   */
+  intrinsics?: ReadonlyMap<number, HelperIntrinsic>;
+  /** Compute no helper inline: every call is an import call (for tests and benchmarks). */
+  noIntrinsics?: boolean;
 }
 
 /** Output of {@link compileProgram}. */
@@ -154,6 +167,7 @@ export function compileProgram(
     helperFn,
     helperSmallFn,
     numberHelpers,
+    intrinsics: opts.noIntrinsics ? new Map() : opts.intrinsics ?? new Map(),
     funcByEntry,
     fuelGlobal,
     depthGlobal,
@@ -192,7 +206,8 @@ export function compileProgram(
     w.byte(Op.end);
     m.exportFunction(entryExportName(e), m.func(tEntry, [], w.toBytes()));
   }
-  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups, numberHelpers };
+  const intrinsics = new Map([...env.intrinsics!].filter(([id]) => helperIds.includes(id)));
+  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups, numberHelpers, intrinsics };
 }
 
 /** Entry slots of the functions that local calls target. */

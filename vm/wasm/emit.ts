@@ -37,7 +37,9 @@
  * Helper calls pass r1..r5 as i64 to a BigInt helper (through a converting
  * function), or call a number helper's own function with the context and
  * doubles (i32 when all are below 2^31), checking and converting its double
- * result here (helpers.ts, compile.ts).
+ * result here (helpers.ts, compile.ts). A helper with an intrinsic is
+ * computed inline, the call kept for the cases the inline code leaves to it
+ * (emit_intrinsic.ts).
  *
  * ALU instructions, with the RFC 9669 rules Wasm does not give for free
  * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; loads,
@@ -82,6 +84,8 @@ import { BLOCK_VOID, CodeWriter, Op, ValType } from "./module.ts";
 import type { AccessGroup } from "./access.ts";
 import { type FuelPlan, planFuel } from "./fuel.ts";
 import { emitNumberHelperCall } from "./emit_helper.ts";
+import { emitIntrinsic, type IntrinsicLocals } from "./emit_intrinsic.ts";
+import type { HelperIntrinsic } from "../helpers.ts";
 import { type AccessPlan, planAccesses } from "./ranges.ts";
 import { FaultCode, MemoryEmitter } from "./emit_memory.ts";
 import { planVersions, type VersionedLoop } from "./versioning.ts";
@@ -104,6 +108,8 @@ export const EXTRA_LOCALS: readonly ValType[] = [
   ValType.i32, // label: dispatch target (also i32 scratch between jumps)
   ...new Array<ValType>(11).fill(ValType.i32), // flag of r0..r10 (ranges.ts)
   ValType.f64, // result of a number helper
+  ...new Array<ValType>(5).fill(ValType.i64), // intrinsics: memory size, four scratch
+  ValType.i32, // intrinsics: i32 scratch
 ];
 const L_FUEL = 11;
 /** Local of `memory size - size` for an access of `size` bytes (1, 2, 4, 8). */
@@ -113,6 +119,8 @@ const L_LABEL = 17;
 /** Local of the flag of base register r: set when `r + span` may leave memory. */
 const L_FLAG = 18;
 const L_F64 = 29;
+/** Scratch locals of intrinsics (emit_intrinsic.ts). */
+const L_INTRINSIC: IntrinsicLocals = { size: 30, i64: [31, 32, 33, 34], i32: 35 };
 
 /** Indices the emitter needs from the module being built. */
 export interface EmitEnv {
@@ -127,6 +135,8 @@ export interface EmitEnv {
   helperSmallFn: ReadonlyMap<number, number>;
   /** Arity of the helpers imported in the number form `(ctx, f64 × n) → f64`. */
   numberHelpers: ReadonlyMap<number, number>;
+  /** Helpers computed inline (emit_intrinsic.ts), by id; their imports serve the slow path. */
+  intrinsics?: ReadonlyMap<number, HelperIntrinsic>;
   /** Global index of the helper context (externref) passed to number helpers. */
   ctxGlobal: number;
   /** Global index of the pc of the last number-helper call (i32). */
@@ -704,18 +714,35 @@ class FunctionEmitter {
     const fn = this.env.helperFn.get(ins.imm);
     if (fn === undefined) return this.#fault(FaultCode.unsupported, pc);
     this.#fuelCheck(pc);
-    const arity = this.env.numberHelpers.get(ins.imm);
+    const kind = this.env.intrinsics?.get(ins.imm);
+    if (kind === undefined) {
+      this.#importCall(ins.imm, fn, pc);
+      this.#set(0);
+      this.#refreshLimit();
+      return;
+    }
+    // The fast path neither grows the memory nor calls out: only the helper
+    // call it falls back to may, so only that path re-reads the size.
+    emitIntrinsic(this.w, kind, L_INTRINSIC, () => {
+      this.#importCall(ins.imm, fn, pc);
+      this.#refreshLimit();
+    });
+    this.#mem.forgetAll();
+    this.#set(0);
+  }
+
+  /** The import call of a helper; leaves r0 (i64) on the stack. */
+  #importCall(id: number, fn: number, pc: number): void {
+    const arity = this.env.numberHelpers.get(id);
     if (arity === undefined) {
       for (let r = 1; r <= 5; r++) this.#get(r);
       this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(fn);
     } else {
-      emitNumberHelperCall(this.w, this.env, { id: ins.imm, arity, fn, pc }, {
+      emitNumberHelperCall(this.w, this.env, { id, arity, fn, pc }, {
         faultCode: FaultCode.helperResult,
         resultLocal: L_F64,
       });
     }
-    this.#set(0);
-    this.#refreshLimit();
   }
 
   #callLocal(ins: Instruction, pc: number): void {

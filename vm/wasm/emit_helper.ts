@@ -5,6 +5,13 @@
  * returns is checked here to be a safe integer — otherwise the fault import
  * throws the fault the interpreter throws — before its exact conversion.
  *
+ * What this adds to the import call itself, measured on a bare Wasm loop of
+ * 100 calls (≈0.46 µs on our machines): the pc store ≈0.01 µs, the test for
+ * small arguments ≈0.02 µs, the result check ≈0.05 µs (a check through
+ * `i64.trunc_sat_f64_s` and back costs the same). The crossing into
+ * JavaScript is the cost, so helpers that need no host state are not called
+ * at all: they are computed inline (emit_intrinsic.ts).
+ *
  * @module
  */
 

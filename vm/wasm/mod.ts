@@ -8,7 +8,9 @@
  * function is the import, called with the context (an externref global) and
  * doubles (or small integers), so no BigInt is made per call and each helper
  * keeps its own type feedback. Which form each id takes is fixed at
- * compilation (the module cache keys on it).
+ * compilation (the module cache keys on it). Helpers with an intrinsic
+ * (memory copies, compares, varints: helpers.ts) are computed inline on the
+ * instance memory, which must then be the memory their context names.
  *
  * Faults raised inside the module go through one import that throws the same
  * PluginFault the interpreter throws (same kind, same message for memory
@@ -99,6 +101,12 @@ export class WasmEngine implements Engine {
     this.#frameTop = memory.frameTop;
     this.#code = program.instructions;
     this.#groups = compiled.groups;
+    if (compiled.intrinsics.size > 0 && ctx.memory !== memory) {
+      // Intrinsics work on the module's memory, their helpers on ctx.memory.
+      throw new RangeError(
+        "Cannot instantiate: helpers computed inline need ctx.memory to be the instance memory",
+      );
+    }
     const h: Record<string, WebAssembly.ImportValue> = {};
     const small: Record<string, WebAssembly.ImportValue> = {};
     for (const id of compiled.helperIds) {

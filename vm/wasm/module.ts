@@ -25,6 +25,11 @@ export type ValType = typeof ValType[keyof typeof ValType];
 /** `i64.trunc_sat_f64_s`: {@link Op.miscPrefix} then this u32 (§5.4.5). */
 export const MISC_I64_TRUNC_SAT_F64_S = 6;
 
+/** `memory.copy`: {@link Op.miscPrefix} then this u32, then two memory indices (§5.4.6). */
+export const MISC_MEMORY_COPY = 10;
+/** `memory.fill`: {@link Op.miscPrefix} then this u32, then a memory index (§5.4.6). */
+export const MISC_MEMORY_FILL = 11;
+
 /** `ref.null` (§5.4.2), followed by the reference type. */
 const REF_NULL = 0xd0;
 
@@ -118,6 +123,8 @@ export const Op = {
   i64DivU: 0x80,
   i64RemS: 0x81,
   i64RemU: 0x82,
+  i64Clz: 0x79,
+  i64Ctz: 0x7a,
   i64And: 0x83,
   i64Or: 0x84,
   i64Xor: 0x85,

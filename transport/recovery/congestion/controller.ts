@@ -80,6 +80,12 @@ export interface CongestionController {
    * bytes in flight kept (RFC 9000 §9.4).
    */
   resetForNewPath?(): void;
+  /**
+   * Sets the window (a plugin's `set_path(AK_PATH_CWIN)`, PQUIC's semantics):
+   * it holds until the next congestion signal changes it; Infinity removes
+   * the limit.
+   */
+  setWindow?(bytes: number): void;
 }
 
 /**
@@ -137,6 +143,10 @@ export abstract class WindowController implements CongestionController {
     this.#mds = size;
     if (!this.#grown && this.recoveryStartTime < 0) this.cwnd = initialWindow(size);
     this.cwnd = Math.max(this.cwnd, minimumWindow(size));
+  }
+  /** Sets the window until the next congestion signal changes it (Infinity: no limit). */
+  setWindow(bytes: number): void {
+    this.cwnd = bytes;
   }
   /** Back to the initial window in slow start, bytes in flight kept (RFC 9000 §9.4). */
   resetForNewPath(): void {
