@@ -14,36 +14,60 @@
  *   [--impl pquic,deno] [--cc newreno|cubic] [--profile DIR] [--handshakes N]
  * ```
  *
- * `--mds` is pquic's largest UDP payload (default 1200 and 16000: the
- * QUIC minimum, and what loopback carries; Deno's QUIC discovers its own).
+ * `--mds` is pquic's largest UDP payload (default 1200, 16000 and 65000: the
+ * QUIC minimum, a size whose kernel buffer fits 16 KiB, and about the largest
+ * loopback carries; Deno's QUIC discovers its own).
  * `--profile DIR` writes V8 CPU profiles of the pquic server there (run the
  * client with `deno run --cpu-prof` for its side). `--handshakes N` (default
  * 200, 0 to skip) then measures handshakes per second against one server
  * process, 8 connections at a time from one client endpoint (pquic's client
  * skips the certificate check there, which would otherwise be the
  * bottleneck).
+ * Each line also gives the CPU time per GB of both processes (user + system;
+ * the server's counts from its start of service to its stop), which unlike
+ * Mbit/s hardly depends on what else the machine runs, and the UDP datagrams
+ * the kernel dropped for a full receive buffer during the run (Linux
+ * `RcvbufErrors`, host-wide).
  * Under `deno bench` a short 10 MB transfer of pquic runs in one process.
  *
- * Measured on the 2-core development machine (shared, so noisy: compare the
- * ratio within a run), 200 MB, NewReno, best of two runs:
+ * Measured on the 2-core development machine, shared with other test runs
+ * (load average 5; compare within a run), 200 MB, NewReno, three runs each:
  *
- * | | default socket buffers (208 KiB) | `net.core.rmem_default` = 4 MiB |
+ * | | before (208 KiB receive buffer) | now (4 MiB receive buffer) |
  * |---|---|---|
- * | pquic, 1,200 B datagrams | 140–290 Mbit/s | ≈320 Mbit/s |
- * | pquic, 16,000 B datagrams | 390–960 Mbit/s | ≈1,600 Mbit/s |
- * | Deno's QUIC (quinn) | 1,900–2,100 Mbit/s | ≈3,700 Mbit/s |
- * | ratio at 16,000 B | ≈0.46 | ≈0.44 |
+ * | pquic, 1,200 B | 223–471 Mbit/s, 14–18 / 14–20 CPU s/GB | 488–604 Mbit/s, 12–13 / 12 CPU s/GB |
+ * | pquic, 16,000 B | 853–1,413 Mbit/s, 4.2–5.2 / 4.7–5.7 | 1,815–1,883 Mbit/s, 3.3–3.5 / 3.9–4.4 |
+ * | pquic, 65,000 B | 1,693–1,748 Mbit/s, 3.5 / 3.9–4.0 | 2,269–2,374 Mbit/s, 2.7–2.8 / 3.1–3.2 |
+ * | Deno's QUIC (quinn) | 2,091–4,710 Mbit/s, 1.6–2.3 / 1.4–1.5 | 3,983–5,114 Mbit/s, same |
+ * | ratio at 16,000 B / 65,000 B | 0.28–0.41 / 0.41–0.45 | 0.36–0.47 / 0.46–0.54 |
+ * | kernel drops per run | 250–680 | 0 (quinn: 60–130) |
  *
- * What limits pquic (CPU profiles of both processes): at 1,200 B, per-datagram
- * costs — one Deno op per datagram sent or received (Deno's UDP API has no
- * batching, GSO or GRO: ~30 % of the sender's CPU is the send op), and
- * node:crypto set-up per packet (~17–21 %). At 16,000 B both processes idle
- * 35–45 %: the default receive buffer overflows in bursts (2–3 % of packets
- * dropped by the kernel), which keeps the congestion window near 200 KB;
- * Deno's UDP API cannot set SO_RCVBUF (node:dgram's `setRecvBufferSize` is
- * accepted but not applied). What would lift it: larger datagrams found by
- * DPLPMTUD, a pacing burst capped in bytes (10 × 16 KB already fills the
- * receive buffer), reused cipher objects, fewer ACKs (ACK frequency).
+ * (CPU s/GB: client / server.) Under heavier load (average 10) the ratio at
+ * 65,000 B was 0.42–0.65, since quinn then suffers more from its drops.
+ *
+ * What changed: the UDP driver asks for a 4 MiB receive buffer (`SO_RCVBUF`
+ * through FFI, see `io/udp.ts`: Deno's API cannot, and the 208 KiB default
+ * holds a dozen 16 KB datagrams, so a receiver pausing for a millisecond lost
+ * 2–3 % of the packets and the congestion window stayed near 200 KB), and
+ * receives short-header datagrams straight into slabs instead of copying each.
+ *
+ * What limits pquic now (CPU profiles of both processes): CPU per byte, not
+ * the network. Of the 6–8 CPU s/GB of both processes together at 16,000 and
+ * 65,000 B, ~5 are per byte (a fit of the two sizes): ChaCha20-Poly1305 itself
+ * (which our server prefers; node:crypto seals 1.1–1.4 GB/s, against
+ * ~250 MB/s for AES-128-GCM) is ~1.6 of it; the rest is the node:crypto
+ * polyfill's fresh output Buffer per call, the copies of stream data
+ * (application → stream send buffer → packet → cipher output → datagram copy;
+ * datagram → stream receive buffer) and the garbage collection they cause
+ * (8–15 % of a busy process). Per packet (~40 µs for both ends): one Deno op
+ * per datagram sent or received (no batching, GSO or GRO in Deno's UDP API),
+ * and the ACKs. At 65,000 B a quarter of the
+ * packets are partly filled (one at the end of each 256 KB write, flushed at
+ * once). What would lift it: sealing and opening without the polyfill's
+ * per-call objects and allocations (`transport/crypto/aead.ts`), fewer
+ * copies of stream data (keep views of received datagrams, which the slabs
+ * now allow), DPLPMTUD probing to the loopback size by default, fewer ACKs
+ * (ACK frequency).
  *
  * @module
  */

@@ -21,8 +21,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { connectQuic, QuicEndpoint } from "../quic.ts";
-import { testCertificates } from "../io/_quic_test_util.ts";
+import { connectQuic } from "../quic.ts";
+import { loopbackClientOptions, loopbackServer } from "../io/_quic_test_util.ts";
 import { MemoryPluginStore } from "../plugins/exchange/store.ts";
 import { type OfferedPlugin, pluginExchange } from "../plugins/exchange/session.ts";
 import { type ExchangeEvent, exchangeOf } from "../transport/exchange/mod.ts";
@@ -71,22 +71,18 @@ function between(stamps: ReadonlyMap<string, number>, from: string, to: string):
  * compile, attach) and from request to active. Cached: connect to active.
  */
 async function loopbackOnce(
-  endpoint: QuicEndpoint,
+  port: number,
   offered: OfferedPlugin,
-  caPem: string,
   cached: boolean,
 ): Promise<{ transfer: number; check: number; total: number }> {
   // Event `now`s do not move within one input, and the checks run within one: wall time.
   const stamps = new Map<string, number>();
   const store = new MemoryPluginStore();
   if (cached) store.put(offered.name, offered.digest, offered.bundle);
+  const options = await loopbackClientOptions(port, ["bench"]);
   const t0 = performance.now();
   const conn = await connectQuic({
-    hostname: "127.0.0.1",
-    port: endpoint.addr.port,
-    serverName: "localhost",
-    alpnProtocols: ["bench"],
-    caCerts: [caPem],
+    ...options,
     pluginExchange: { store, onEvent: (_c, e) => void stamps.set(e.type, performance.now()) },
   });
   const x = exchangeOf(conn.connection)!;
@@ -129,12 +125,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  const certs = await testCertificates();
-  const endpoint = new QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
-  const listener = endpoint.listen({
-    alpnProtocols: ["bench"],
-    cert: certs.certPem,
-    key: certs.keyPem,
+  const { endpoint, listener, port } = await loopbackServer(["bench"], {
     pluginExchange: { inject: plugins },
   });
   (async () => {
@@ -147,12 +138,12 @@ async function main(): Promise<void> {
   );
   console.log("| --- | --- | --- | --- | --- | --- |");
   for (const p of plugins) {
-    await loopbackOnce(endpoint, p, certs.caPem, false); // warm-up
+    await loopbackOnce(port, p, false); // warm-up
     const fetch: { transfer: number; check: number; total: number }[] = [];
     const cached: number[] = [];
     for (let i = 0; i < rounds; i++) {
-      fetch.push(await loopbackOnce(endpoint, p, certs.caPem, false));
-      cached.push((await loopbackOnce(endpoint, p, certs.caPem, true)).total);
+      fetch.push(await loopbackOnce(port, p, false));
+      cached.push((await loopbackOnce(port, p, true)).total);
     }
     const ms = (xs: number[]) => `${median(xs).toFixed(2)} ms`;
     console.log(

@@ -12,8 +12,8 @@
  * and best per configuration and the median's ratio to no plugin. Goal:
  * monitoring costs at most 3%. On a shared machine goodput varies from run
  * to run far more than that, so the table also gives the sending server's
- * CPU time per MB (from `/proc/<pid>/stat`, Linux; the median over the
- * runs), which load on other cores hardly changes.
+ * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
+ * runs, the one other processes disturbed least).
  *
  * ```sh
  * deno run -A bench/plugin_goodput_bench.ts [--size MB] [--runs N] [--plugins none,monitoring,datagram]
@@ -130,9 +130,10 @@ async function main(): Promise<void> {
   }
   const base = median(results.get("none") ?? []);
   console.log("");
-  const baseCpu = median(cpu.get("none") ?? []);
+  const leastCpu = (c: string) => Math.min(...(cpu.get(c) ?? []).filter((x) => !Number.isNaN(x)));
+  const baseCpu = leastCpu("none");
   console.log(
-    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | server CPU ms/MB | CPU / no plugin |",
+    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | server CPU ms/MB (least) | CPU / no plugin |",
   );
   console.log("|---|---|---|---|---|---|");
   for (const c of configs) {
@@ -141,11 +142,11 @@ async function main(): Promise<void> {
     const best = Math.max(...xs.filter((x) => !Number.isNaN(x)));
     const ratio = Number.isNaN(base) || c === "none" ? "1.00" : (med / base).toFixed(3);
     const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
-    const cpuMed = median(cpu.get(c)!);
-    const cpuRatio = c === "none" ? "1.00" : (cpuMed / baseCpu).toFixed(3);
+    const cpuMin = leastCpu(c);
+    const cpuRatio = c === "none" ? "1.00" : (cpuMin / baseCpu).toFixed(3);
     console.log(
       `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ` +
-        `${cpuMed.toFixed(1)} | ${cpuRatio} |`,
+        `${cpuMin.toFixed(1)} | ${cpuRatio} |`,
     );
   }
   if ([...results.values()].some((xs) => xs.some(Number.isNaN))) Deno.exitCode = 1;

@@ -1,12 +1,16 @@
 /**
- * Helpers shared by the real-UDP tests: certificates made once, a byte
- * pattern that makes misplaced bytes visible, and stream helpers.
+ * Helpers shared by the real-UDP tests: certificates made once, loopback
+ * servers (ours and Deno's built-in QUIC) and client options that trust
+ * them, a byte pattern that makes misplaced bytes visible, and stream
+ * helpers.
  *
  * @module
  */
 
-import { generateCertificates } from "../quic.ts";
+import { toolMissing } from "../_tools/test_env.ts";
+import { generateCertificates, QuicEndpoint, type QuicListener } from "../quic.ts";
 import type { DemoCertificates } from "../transport/crypto/certificates.ts";
+import type { QuicListenOptions } from "./quic_options.ts";
 
 let certs: Promise<DemoCertificates> | null = null;
 
@@ -14,6 +18,81 @@ let certs: Promise<DemoCertificates> | null = null;
 export function testCertificates(): Promise<DemoCertificates> {
   certs ??= generateCertificates(["localhost", "127.0.0.1", "::1"]);
   return certs;
+}
+
+/**
+ * `null` when this Deno has its built-in QUIC (`Deno.QuicEndpoint`,
+ * `Deno.connectQuic`; `--unstable-net`), else the reason to skip (which
+ * throws under CI: a missing peer there is a failure).
+ */
+export function denoQuicMissing(): string | null {
+  const has = typeof Deno.QuicEndpoint === "function" && typeof Deno.connectQuic === "function";
+  return toolMissing(
+    has ? null : "this Deno has no QUIC (Deno.QuicEndpoint; needs --unstable-net)",
+  );
+}
+
+/**
+ * What a client needs to reach a loopback server of these tests: 127.0.0.1,
+ * `port`, the name `localhost`, and the test CA. Spread it into our
+ * `connectQuic` or Deno's.
+ *
+ * @param port The server's port.
+ * @param alpn The ALPN protocols offered.
+ */
+export async function loopbackClientOptions(port: number, alpn: string[]): Promise<{
+  hostname: string;
+  port: number;
+  serverName: string;
+  alpnProtocols: string[];
+  caCerts: string[];
+}> {
+  const certs = await testCertificates();
+  return {
+    hostname: "127.0.0.1",
+    port,
+    serverName: "localhost",
+    alpnProtocols: alpn,
+    caCerts: [certs.caPem],
+  };
+}
+
+/**
+ * Our server on an ephemeral 127.0.0.1 port with the test certificates.
+ *
+ * @param alpn The ALPN protocols accepted.
+ * @param options More listener options (plugins, exchange, transport settings).
+ */
+export async function loopbackServer(
+  alpn: string[],
+  options: Omit<QuicListenOptions, "alpnProtocols" | "cert" | "key"> = {},
+): Promise<{ endpoint: QuicEndpoint; listener: QuicListener; port: number }> {
+  const certs = await testCertificates();
+  const endpoint = new QuicEndpoint({ hostname: "127.0.0.1" });
+  const listener = endpoint.listen({
+    ...options,
+    alpnProtocols: alpn,
+    cert: certs.certPem,
+    key: certs.keyPem,
+  });
+  return { endpoint, listener, port: endpoint.addr.port };
+}
+
+/**
+ * A Deno (quinn) QUIC server on an ephemeral 127.0.0.1 port with the test
+ * certificates (check {@link denoQuicMissing} first).
+ *
+ * @param alpn The ALPN protocols accepted.
+ */
+export async function denoLoopbackServer(alpn: string[]): Promise<{
+  endpoint: Deno.QuicEndpoint;
+  listener: Deno.QuicListener;
+  port: number;
+}> {
+  const certs = await testCertificates();
+  const endpoint = new Deno.QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
+  const listener = endpoint.listen({ alpnProtocols: alpn, cert: certs.certPem, key: certs.keyPem });
+  return { endpoint, listener, port: endpoint.addr.port };
 }
 
 /** Byte `i` of the test pattern (not periodic at any power of two up to 2^16). */

@@ -7,11 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { connectQuic, QuicEndpoint } from "../quic.ts";
+import { connectQuic } from "../quic.ts";
 import {
+  denoLoopbackServer,
+  denoQuicMissing,
+  loopbackClientOptions,
+  loopbackServer,
   readPattern,
   readText,
-  testCertificates,
   within,
   writePattern,
   writeText,
@@ -19,36 +22,13 @@ import {
 
 const ALPN = ["pquic-interop"];
 const BIG = 50_000_000;
-const denoHasQuic = typeof Deno.QuicEndpoint === "function" &&
-  typeof Deno.connectQuic === "function";
-const ignore = !denoHasQuic;
-if (ignore) {
-  const reason = "this Deno has no QUIC (Deno.QuicEndpoint; needs --unstable-net)";
-  // Under CI a missing peer is a failure, not a skip.
-  if (Deno.env.get("CI") === "true") {
-    Deno.test("Deno's built-in QUIC is available", () => {
-      throw new Error(reason);
-    });
-  } else {
-    // deno-lint-ignore no-console
-    console.warn(`skipping the Deno QUIC interop tests: ${reason}`);
-  }
-}
-
-/** A Deno QUIC server on an ephemeral loopback port, with the test certificates. */
-async function denoServer() {
-  const certs = await testCertificates();
-  const endpoint = new Deno.QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
-  const listener = endpoint.listen({ alpnProtocols: ALPN, cert: certs.certPem, key: certs.keyPem });
-  return { endpoint, listener, port: endpoint.addr.port };
-}
+const ignore = denoQuicMissing() !== null;
 
 Deno.test({
   name: "our client talks to Deno's QUIC server: streams both ways and close codes",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const server = await denoServer();
+    const server = await denoLoopbackServer(ALPN);
     const serverSide = (async () => {
       const conn = await server.listener.accept();
       const bidi = conn.incomingBidirectionalStreams.getReader();
@@ -67,13 +47,7 @@ Deno.test({
       const closed = await conn.closed;
       return { fromUs, echoed, closed };
     })();
-    const conn = await connectQuic({
-      hostname: "127.0.0.1",
-      port: server.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await connectQuic(await loopbackClientOptions(server.port, ALPN));
     assert.equal(conn.protocol, ALPN[0]);
     const s = await conn.createBidirectionalStream();
     await writeText(s.writable, "hello quinn");
@@ -98,13 +72,7 @@ Deno.test({
   name: "Deno's QUIC client talks to our server: streams both ways and close codes",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const endpoint = new QuicEndpoint({ hostname: "127.0.0.1" });
-    const listener = endpoint.listen({
-      alpnProtocols: ALPN,
-      cert: certs.certPem,
-      key: certs.keyPem,
-    });
+    const { endpoint, listener, port } = await loopbackServer(ALPN);
     const serverSide = (async () => {
       const conn = await listener.accept();
       const s = (await conn.incomingBidirectionalStreams.getReader().read()).value!;
@@ -118,13 +86,7 @@ Deno.test({
       await writeText(await conn.createUnidirectionalStream(), "uni from pquic");
       return { fromDeno, echoed, closed: await conn.closed };
     })();
-    const conn = await Deno.connectQuic({
-      hostname: "127.0.0.1",
-      port: endpoint.addr.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await Deno.connectQuic(await loopbackClientOptions(port, ALPN));
     assert.equal(conn.protocol, ALPN[0]);
     const s = await conn.createBidirectionalStream();
     await writeText(s.writable, "hello pquic");
@@ -152,8 +114,7 @@ Deno.test({
   name: "our client and Deno's QUIC server move 50 MB each way byte-exact across key updates",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const server = await denoServer();
+    const server = await denoLoopbackServer(ALPN);
     const serverSide = (async () => {
       const conn = await server.listener.accept();
       const streams = conn.incomingBidirectionalStreams.getReader();
@@ -167,13 +128,7 @@ Deno.test({
       await writeText(up.writable, `${got.bytes} ${got.firstMismatch}`);
       await conn.closed;
     })();
-    const conn = await connectQuic({
-      hostname: "127.0.0.1",
-      port: server.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await connectQuic(await loopbackClientOptions(server.port, ALPN));
     const down = await conn.createBidirectionalStream();
     await writeText(down.writable, "GET");
     const got = await within(readPattern(down.readable), 15_000, "50 MB from Deno");
@@ -193,13 +148,7 @@ Deno.test({
   name: "Deno's QUIC client and our server move 50 MB each way byte-exact across key updates",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const endpoint = new QuicEndpoint({ hostname: "127.0.0.1" });
-    const listener = endpoint.listen({
-      alpnProtocols: ALPN,
-      cert: certs.certPem,
-      key: certs.keyPem,
-    });
+    const { endpoint, listener, port } = await loopbackServer(ALPN);
     let keyUpdates = -1;
     const serverSide = (async () => {
       const conn = await listener.accept();
@@ -213,13 +162,7 @@ Deno.test({
       keyUpdates = conn.stats().keyUpdates;
       await conn.closed;
     })();
-    const conn = await Deno.connectQuic({
-      hostname: "127.0.0.1",
-      port: endpoint.addr.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await Deno.connectQuic(await loopbackClientOptions(port, ALPN));
     const down = await conn.createBidirectionalStream();
     await writeText(down.writable, "GET");
     const got = await within(readPattern(down.readable), 15_000, "50 MB from us");
@@ -238,21 +181,14 @@ Deno.test({
   name: "datagrams go both ways between our client and Deno's QUIC server",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const server = await denoServer();
+    const server = await denoLoopbackServer(ALPN);
     const serverSide = (async () => {
       const conn = await server.listener.accept();
       const d = await conn.readDatagram();
       await conn.sendDatagram(new Uint8Array([...d].reverse()));
       return await conn.closed;
     })();
-    const conn = await connectQuic({
-      hostname: "127.0.0.1",
-      port: server.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await connectQuic(await loopbackClientOptions(server.port, ALPN));
     assert.ok(conn.maxDatagramSize > 1000, `maxDatagramSize ${conn.maxDatagramSize}`);
     const answer = conn.readDatagram();
     await conn.sendDatagram(new Uint8Array([4, 5, 6]));

@@ -17,7 +17,6 @@ import type {
   ServerConnectionConfig,
 } from "../transport/connection/config.ts";
 import type { Connection } from "../transport/connection/connection.ts";
-import type { QlogSink } from "../transport/connection/qlog_sink.ts";
 import { ConnectionState } from "../transport/connection/events.ts";
 import { BUILTIN_PLUGINS, loadBuiltin } from "./builtins.ts";
 import { type InjectOptions, pluginFactory } from "./inject.ts";
@@ -53,31 +52,7 @@ export function loadBuiltinOrFile(nameOrPath: string, read = diskReader): Loaded
   return p;
 }
 
-/** A plugin event a {@link pluginEventSink} recorded. */
-export interface RecordedPluginEvent {
-  readonly plugin: string;
-  readonly name: string;
-  readonly data: Readonly<Record<string, bigint | string>>;
-}
-
-/**
- * A qlog sink that records plugin events only (`monitoring:summary`, `plugin:fault`, …).
- *
- * @returns the sink and what it recorded
- */
-export function pluginEventSink(): { sink: QlogSink; events: RecordedPluginEvent[] } {
-  const events: RecordedPluginEvent[] = [];
-  const sink: QlogSink = {
-    packetSent() {},
-    packetReceived() {},
-    packetLost() {},
-    metricsUpdated() {},
-    pluginEvent(_odcid, _now, plugin, name, data) {
-      events.push({ plugin, name, data });
-    },
-  };
-  return { sink, events };
-}
+export { pluginEventSink, type RecordedPluginEvent } from "../tests/_protoop_plugins.ts";
 
 /** Monitoring's counter indices (plugins/monitoring/monitoring.h). */
 export const MON = {

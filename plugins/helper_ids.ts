@@ -453,6 +453,20 @@ export const HELPERS: readonly HelperSpec[] = [
     doc: "In write_frame: writes SOURCE_FPID fpid and sets the outputs; returns the position " +
       "after it (where the source symbol starts), 0 when it does not fit",
   },
+  {
+    id: 170,
+    name: "fec_region_addmul",
+    args: [a("dst", "ptr"), a("src", "ptr"), a("c", "u64"), a("n", "u64")],
+    returns: "void",
+    doc: "GF(2^8) region operation on plugin memory: dst[0..n) += c * src[0..n) (c = 1: XOR)",
+  },
+  {
+    id: 171,
+    name: "fec_region_scale",
+    args: [a("dst", "ptr"), a("c", "u64"), a("n", "u64")],
+    returns: "void",
+    doc: "GF(2^8) region operation on plugin memory: dst[0..n) *= c",
+  },
 ];
 
 /** Object families of the get/set helpers. */

@@ -24,6 +24,10 @@
  *   (`fec_cover_begin`/`fec_cover_end`); `fec_peer_recovered` releases them
  *   as delivered, the end of the last covering repair symbol as lost.
  *
+ * - `fec_region_addmul` / `fec_region_scale`: the GF(2^8) region operations of
+ *   the codes (gf256.ts), the plugin's heavy lifting per byte, as `my_memcpy`
+ *   is for copies.
+ *
  * A helper called from another protoop than the one it serves, or with a bad
  * pointer, faults, as every helper does.
  *
@@ -43,6 +47,7 @@ import type { HelperContext } from "../vm/mod.ts";
 import { callOf, count, fail, host, mem, stateOf } from "./helper_checks.ts";
 import type { NumberHelper } from "./helpers_memory.ts";
 import { fecHold, list } from "./fec_hold.ts";
+import { gfAddMul, gfScale } from "./gf256.ts";
 
 /** Source symbol header: packet number (8) and payload length (2), network order. */
 export const SYMBOL_HEADER = 10;
@@ -246,4 +251,28 @@ export const FEC_HELPERS: Readonly<Record<string, NumberHelper>> = {
     fn: (ctx) => (callAndConn("fec_stream_data_pending", ctx)[1].streams.hasPendingData() ? 1 : 0),
   },
   "fec_write_sfpid": { arity: 1, fn: (ctx, fpid) => writeSfpid(ctx, fpid!) },
+  "fec_region_addmul": {
+    arity: 4,
+    fn: (ctx, dst, src, c, n) => {
+      const helper = "fec_region_addmul";
+      const len = count(helper, "n", n!, ctx.memory.maxSize);
+      if (len === 0) return 0;
+      const d = mem(helper, ctx.memory, dst!, len, true);
+      const s = mem(helper, ctx.memory, src!, len, false);
+      if (d < s + len && s < d + len) fail(helper, "the regions overlap");
+      const bytes = ctx.memory.bytes();
+      gfAddMul(bytes, d, bytes, s, c! & 0xff, len);
+      return 0;
+    },
+  },
+  "fec_region_scale": {
+    arity: 3,
+    fn: (ctx, dst, c, n) => {
+      const len = count("fec_region_scale", "n", n!, ctx.memory.maxSize);
+      if (len === 0) return 0;
+      const d = mem("fec_region_scale", ctx.memory, dst!, len, true);
+      gfScale(ctx.memory.bytes(), d, c! & 0xff, len);
+      return 0;
+    },
+  },
 };

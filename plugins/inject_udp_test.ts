@@ -6,11 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { connectQuic, QuicEndpoint } from "../quic.ts";
+import { connectQuic } from "../quic.ts";
 import {
+  loopbackClientOptions,
+  loopbackServer,
   readPattern,
   readText,
-  testCertificates,
   writePattern,
   writeText,
 } from "../io/_quic_test_util.ts";
@@ -21,14 +22,7 @@ const ALPN = ["pquic-test"];
 const MON = loadBuiltinOrFile("monitoring");
 
 async function echoServer(plugins: ReturnType<typeof pluginFactory>[]) {
-  const certs = await testCertificates();
-  const endpoint = new QuicEndpoint({ hostname: "127.0.0.1" });
-  const listener = endpoint.listen({
-    alpnProtocols: ALPN,
-    cert: certs.certPem,
-    key: certs.keyPem,
-    plugins,
-  });
+  const { endpoint, listener, port } = await loopbackServer(ALPN, { plugins });
   const served = (async () => {
     for await (const conn of listener) {
       (async () => {
@@ -40,7 +34,7 @@ async function echoServer(plugins: ReturnType<typeof pluginFactory>[]) {
   })();
   return {
     endpoint,
-    port: endpoint.addr.port,
+    port,
     async close() {
       await endpoint.close();
       await served;
@@ -50,13 +44,8 @@ async function echoServer(plugins: ReturnType<typeof pluginFactory>[]) {
 
 Deno.test("monitoring over real UDP on both sides: its counters equal the connections' stats", async () => {
   const server = await echoServer([pluginFactory(MON)]);
-  const certs = await testCertificates();
   const conn = await connectQuic({
-    hostname: "127.0.0.1",
-    port: server.port,
-    serverName: "localhost",
-    alpnProtocols: ALPN,
-    caCerts: [certs.caPem],
+    ...(await loopbackClientOptions(server.port, ALPN)),
     plugins: [pluginFactory(MON)],
   });
   const { readable, writable } = await conn.createBidirectionalStream();
@@ -84,14 +73,7 @@ Deno.test("a faulting plugin over real UDP closes its connection only; the liste
   const mon = pluginFactory(MON);
   // The first connection gets the hostile plugin, later ones monitoring.
   const server = await echoServer([(c) => (n++ === 0 ? factory(c) : mon(c))]);
-  const certs = await testCertificates();
-  const opts = {
-    hostname: "127.0.0.1",
-    port: server.port,
-    serverName: "localhost",
-    alpnProtocols: ALPN,
-    caCerts: [certs.caPem],
-  };
+  const opts = await loopbackClientOptions(server.port, ALPN);
   const first = await connectQuic(opts).catch((e) => e as Error);
   let reason: string;
   if (first instanceof Error) reason = String(first.message);

@@ -9,18 +9,31 @@
  *   helpers bound to a {@link PluginHost}, statistics, fault containment;
  *   `instance.definition()` is what `attachPlugin(table, …)` takes.
  * - `helper_ids.ts` + `include/pquic.h`: the helper ABI; `helpers.ts`,
- *   `helpers_memory.ts`: its implementation.
- * - `inject.ts` + `connection_host.ts`: plugins on live connections
- *   (`injectPlugin`, `pluginFactory` for connection configs), fault
- *   containment, the PluginHost over a real `Connection`.
- * - `exchange/session.ts`: plugin exchange with the peer (`pluginExchange`
- *   for connection configs; `transport/exchange/EXCHANGE.md`).
+ *   `helpers_memory.ts`: its implementation; `helpers_datagram.ts`: the
+ *   datagram plugin's helpers (ids 150–159).
+ * - `inject.ts`: plugins on live connections (`injectPlugin`,
+ *   `pluginFactory` for connection configs) and fault containment: a
+ *   faulting plugin is detached and only its connection closed.
+ * - `connection_host.ts`: the {@link PluginHost} over a real `Connection`;
+ *   `host_fields.ts`: the values of every access key (`AK_*`) read from the
+ *   connection, and the writable ones; `host_objects.ts`: the path, spaces,
+ *   CIDs and streams plugins reach by handle.
+ * - `frame_names.ts`: the manifest's `frames=` option, names of a plugin's
+ *   frame types for statistics and the summary.
  * - `builtins.ts`: the built-in plugins (C sources in `plugins/<name>/`,
  *   embedded by `build.sh`), by name.
  * - `datagram/datagram.ts`: the application side of the `datagram`
  *   built-in (RFC 9221 as a plugin): its externs and counters; with it
  *   attached, `Connection.sendDatagram` and the `datagram` events go
  *   through it.
+ * - `exchange/`: plugin bundles and their exchange with the peer
+ *   (`transport/exchange/EXCHANGE.md`): `archive.ts` (the canonical tar
+ *   archive), `bundle.ts` (pack, unpack, sign a bundle), `keys.ts`
+ *   (Ed25519 keys and signatures), `trust.ts` (trust policies),
+ *   `store.ts` (bundles kept by name and digest; on disk:
+ *   `io/plugin_cache.ts`), `accept.ts` (the one sequence of checks before
+ *   a bundle's plugin may run), `session.ts` (`pluginExchange` for
+ *   connection configs: bundle bytes to running plugins).
  *
  * @example Load, instantiate, run
  * ```ts

@@ -63,3 +63,19 @@ export function tempCache(): { dir: string; cache: string; store: DirectoryPlugi
   const cache = join(dir, "cache");
   return { dir, cache, store: new DirectoryPluginStore(cache) };
 }
+
+/**
+ * Runs `fn` with a fresh {@link tempCache}, removed afterwards whatever happens.
+ *
+ * @param fn The test body.
+ */
+export async function withTempCache(
+  fn: (t: ReturnType<typeof tempCache>) => Promise<void>,
+): Promise<void> {
+  const t = tempCache();
+  try {
+    await fn(t);
+  } finally {
+    Deno.removeSync(t.dir, { recursive: true });
+  }
+}

@@ -1,13 +1,14 @@
 /**
  * TypeScript plugins for the protoop tests: a "PING with payload" frame
  * type (reserve_frames + write_frame + parse_frame + process_frame +
- * notify_frame, answered by a PONG with the same payload), and small
- * pluglet builders.
+ * notify_frame, answered by a PONG with the same payload), small pluglet
+ * builders, and a qlog sink that records plugin events.
  *
  * @module
  */
 
 import type { Connection } from "../transport/connection/connection.ts";
+import type { QlogSink } from "../transport/connection/qlog_sink.ts";
 import type { PluginDefinition, PlugletCall } from "../transport/protoop/mod.ts";
 import type { Reader } from "../transport/wire/reader.ts";
 import type { Writer } from "../transport/wire/writer.ts";
@@ -127,4 +128,30 @@ export function pingPlugin(log: PingLog, name = "test.ping"): PluginDefinition {
 /** Runs `fn` on the connection behind a pluglet call. */
 export function hostOf(c: PlugletCall): Connection {
   return c.host as Connection;
+}
+
+/** A plugin event a {@link pluginEventSink} recorded. */
+export interface RecordedPluginEvent {
+  readonly plugin: string;
+  readonly name: string;
+  readonly data: Readonly<Record<string, bigint | string>>;
+}
+
+/**
+ * A qlog sink that records plugin events only (`monitoring:summary`, `plugin:fault`, …).
+ *
+ * @returns the sink and what it recorded
+ */
+export function pluginEventSink(): { sink: QlogSink; events: RecordedPluginEvent[] } {
+  const events: RecordedPluginEvent[] = [];
+  const sink: QlogSink = {
+    packetSent() {},
+    packetReceived() {},
+    packetLost() {},
+    metricsUpdated() {},
+    pluginEvent(_odcid, _now, plugin, name, data) {
+      events.push({ plugin, name, data });
+    },
+  };
+  return { sink, events };
 }

@@ -10,28 +10,20 @@
  */
 
 import assert from "node:assert/strict";
-import { connectQuic, type QuicConn, QuicEndpoint } from "../quic.ts";
+import { connectQuic, type QuicConn } from "../quic.ts";
 import { loadBuiltin } from "../plugins/builtins.ts";
 import { injectedPlugins, pluginFactory } from "../plugins/inject.ts";
 import { datagramCounters } from "../plugins/datagram/datagram.ts";
-import { testCertificates, within } from "../io/_quic_test_util.ts";
+import {
+  denoLoopbackServer,
+  denoQuicMissing,
+  loopbackClientOptions,
+  loopbackServer,
+  within,
+} from "../io/_quic_test_util.ts";
 
 const ALPN = ["pquic-datagram"];
-const denoHasQuic = typeof Deno.QuicEndpoint === "function" &&
-  typeof Deno.connectQuic === "function";
-const ignore = !denoHasQuic;
-if (ignore) {
-  const reason = "this Deno has no QUIC (Deno.QuicEndpoint; needs --unstable-net)";
-  // Under CI a missing peer is a failure, not a skip.
-  if (Deno.env.get("CI") === "true") {
-    Deno.test("Deno's built-in QUIC is available for the datagram plugin tests", () => {
-      throw new Error(reason);
-    });
-  } else {
-    // deno-lint-ignore no-console
-    console.warn(`skipping the datagram plugin interop tests: ${reason}`);
-  }
-}
+const ignore = denoQuicMissing() !== null;
 
 /** Payloads of assorted sizes, each starting with its index. */
 function payloads(n: number, tag: number): Uint8Array[] {
@@ -75,13 +67,7 @@ Deno.test({
   name: "datagram plugin: our client and Deno's QUIC server exchange datagrams both ways",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const endpoint = new Deno.QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
-    const listener = endpoint.listen({
-      alpnProtocols: ALPN,
-      cert: certs.certPem,
-      key: certs.keyPem,
-    });
+    const { endpoint, listener, port } = await denoLoopbackServer(ALPN);
     const up = payloads(5, 0xa1);
     const down = payloads(4, 0xb2);
     const serverSide = (async () => {
@@ -93,11 +79,7 @@ Deno.test({
       return { got, maxSize, closed };
     })();
     const conn = await connectQuic({
-      hostname: "127.0.0.1",
-      port: endpoint.addr.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
+      ...(await loopbackClientOptions(port, ALPN)),
       maxDatagramFrameSize: 0,
       plugins: [pluginFactory(loadBuiltin("datagram"))],
     });
@@ -120,12 +102,7 @@ Deno.test({
   name: "datagram plugin: Deno's QUIC client and our server exchange datagrams both ways",
   ignore,
   async fn() {
-    const certs = await testCertificates();
-    const endpoint = new QuicEndpoint({ hostname: "127.0.0.1" });
-    const listener = endpoint.listen({
-      alpnProtocols: ALPN,
-      cert: certs.certPem,
-      key: certs.keyPem,
+    const { endpoint, listener, port } = await loopbackServer(ALPN, {
       maxDatagramFrameSize: 0,
       plugins: [pluginFactory(loadBuiltin("datagram"))],
     });
@@ -138,13 +115,7 @@ Deno.test({
       await conn.closed;
       return { conn, got };
     })();
-    const conn = await Deno.connectQuic({
-      hostname: "127.0.0.1",
-      port: endpoint.addr.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
-    });
+    const conn = await Deno.connectQuic(await loopbackClientOptions(port, ALPN));
     assert.ok(conn.maxDatagramSize > 1100, `Deno's max ${conn.maxDatagramSize}`);
     for (const d of up) await conn.sendDatagram(d);
     const got = await within(readN(() => conn.readDatagram(), down.length), 10_000, "from us");

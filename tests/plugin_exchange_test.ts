@@ -41,7 +41,7 @@ import { simPair } from "./_conn_sim.ts";
 import {
   datagramOffer,
   packFiles,
-  tempCache,
+  withTempCache,
   XPING,
   XPING_DIR,
   xpingFiles,
@@ -120,9 +120,8 @@ function assertNothingWritten(t: { dir: string; cache: string }): void {
   assert.deepEqual([...Deno.readDirSync(t.cache)], []);
 }
 
-Deno.test("a missing plugin with new frames is transferred, cached and active in the same connection", async () => {
-  const t = tempCache();
-  try {
+Deno.test("a missing plugin with new frames is transferred, cached and active in the same connection", () =>
+  withTempCache(async (t) => {
     const r = await exchange(GOOD, { store: t.store });
     const x = exchangeOf(r.client)!;
     assert.ok(x.isActive(NAME), "active at the client");
@@ -133,14 +132,10 @@ Deno.test("a missing plugin with new frames is transferred, cached and active in
     assert.deepEqual(t.store.list()[0]!.digest, GOOD.digest, "and its digest");
     assert.equal(injectedPlugins(r.client)[0]?.name, NAME);
     assert.equal(injectedPlugins(r.server)[0]?.name, NAME);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("XPING frames flow once active, and a frame booked at attach waits for the peer", async () => {
-  const t = tempCache();
-  try {
+Deno.test("XPING frames flow once active, and a frame booked at attach waits for the peer", () =>
+  withTempCache(async (t) => {
     const events: ExchangeEvent[] = [];
     const pair = await simPair({
       seed: 4,
@@ -177,15 +172,11 @@ Deno.test("XPING frames flow once active, and a frame booked at attach waits for
     assert.equal(client.callExtern("xping_received", [0n]), 1n);
     assert.equal(client.callExtern("xping_received", [1n]), 100n);
     assert.equal(client.state, ConnectionState.Established);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("under loss and reordering no plugin frame arrives before the peer attached it", async () => {
   for (const seed of [21, 22, 23, 24]) {
-    const t = tempCache();
-    try {
+    await withTempCache(async (t) => {
       const pair = await simPair({
         seed,
         link: { delay: 5_000, loss: 0.15, reorder: 0.3, reorderDelay: 12_000 },
@@ -213,9 +204,7 @@ Deno.test("under loss and reordering no plugin frame arrives before the peer att
         assert.equal(c.state, ConnectionState.Established, `seed ${seed}: still up`);
         assert.ok(c.callExtern("xping_received", [0n])! > 0n, `seed ${seed}: XPINGs arrived`);
       }
-    } finally {
-      Deno.removeSync(t.dir, { recursive: true });
-    }
+    });
   }
 });
 
@@ -244,9 +233,8 @@ Deno.test("the datagram plugin is exchanged and RFC 9221 datagrams flow through 
   assert.equal(client.callExtern("datagram_get_counter", [0n]), 1n, "sent by the plugin");
 });
 
-Deno.test("a second connection uses the cache: no transfer", async () => {
-  const t = tempCache();
-  try {
+Deno.test("a second connection uses the cache: no transfer", () =>
+  withTempCache(async (t) => {
     await exchange(GOOD, { store: t.store });
     const again = new DirectoryPluginStore(t.cache);
     const r = await exchange(GOOD, { store: again }, 2);
@@ -256,14 +244,10 @@ Deno.test("a second connection uses the cache: no transfer", async () => {
     const active = r.events.find((v) => v.side === "client" && v.e.type === "active")!.e;
     assert.ok(active.type === "active" && !active.transferred);
     assert.ok(exchangeOf(r.server)!.isActive(NAME));
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("the other direction: a server with a cache fetches the client's -Q plugin", async () => {
-  const t = tempCache();
-  try {
+Deno.test("the other direction: a server with a cache fetches the client's -Q plugin", () =>
+  withTempCache(async (t) => {
     const pair = await simPair({
       seed: 8,
       client: { plugins: [pluginExchange({ inject: [GOOD] })] },
@@ -281,27 +265,19 @@ Deno.test("the other direction: a server with a cache fetches the client's -Q pl
     pair.server.conn!.callExtern("xping_send", [77n]);
     pair.sim.runFor(200_000);
     assert.equal(pair.client.conn!.callExtern("xping_received", [1n]), 77n);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: a tampered bundle (digest mismatch)", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: a tampered bundle (digest mismatch)", () =>
+  withTempCache(async (t) => {
     const send = readFileSync(join(DIR, "send.o"));
     send[send.length - 1]! ^= 0xff; // the last byte of the object: content changes, archive is sane
     const r = await exchange(serving(pack(files({ "send.o": send }))), { store: t.store });
     assertRefused(r, /digest mismatch/);
     assertNothingWritten(t);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: a bad signature under the signature policy", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: a bad signature under the signature policy", () =>
+  withTempCache(async (t) => {
     const trusted = new Uint8Array(32).fill(1);
     const publicKey = publicKeyOf(ed25519PrivateKey(trusted));
     const policy = { kind: "signed" as const, keys: [publicKey] };
@@ -327,28 +303,20 @@ Deno.test("refusal: a bad signature under the signature policy", async () => {
       4,
     );
     assert.ok(exchangeOf(ok.client)!.isActive(NAME));
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: an oversized bundle, before it is received", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: an oversized bundle, before it is received", () =>
+  withTempCache(async (t) => {
     const limits = { ...DEFAULT_BUNDLE_LIMITS, maxBytes: 2048 };
     const r = await exchange(GOOD, { store: t.store, limits });
     assertRefused(r, new RegExp(`bundle of ${GOOD.bundle.length} bytes exceeds the limit of 2048`));
     const received = r.events.filter((v) => v.e.type === "received");
     assert.equal(received.length, 0);
     assertNothingWritten(t);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: a path escape in the archive, nothing written outside the cache", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: a path escape in the archive, nothing written outside the cache", () =>
+  withTempCache(async (t) => {
     const m = files();
     const evil = writeArchive([
       { name: "xping.plugin", data: m.get("xping.plugin")! },
@@ -357,14 +325,10 @@ Deno.test("refusal: a path escape in the archive, nothing written outside the ca
     const r = await exchange(serving(evil), { store: t.store });
     assertRefused(r, /escapes the bundle/);
     assertNothingWritten(t);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: a malformed ELF object inside", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: a malformed ELF object inside", () =>
+  withTempCache(async (t) => {
     const junk = new Uint8Array(300);
     junk.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
     const r = await exchange(serving(pack(files({ "write.o": junk }))), { store: t.store });
@@ -375,21 +339,14 @@ Deno.test("refusal: a malformed ELF object inside", async () => {
     const r2 = await exchange(own, { store: t.store }, 5);
     assertRefused(r2, /write\.o: not a loadable object/);
     assertNothingWritten(t);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("refusal: a plugin the verifier refuses", async () => {
-  const t = tempCache();
-  try {
+Deno.test("refusal: a plugin the verifier refuses", () =>
+  withTempCache(async (t) => {
     const hostile = new URL("../plugins/testdata/hostile/bad_opcode.o", import.meta.url).pathname;
     const bytes = pack(files({ "parse.o": readFileSync(hostile) }));
     const offered = { ...GOOD, bundle: bytes, digest: unpackBundle(bytes).digest };
     const r = await exchange(offered, { store: t.store });
     assertRefused(r, /parse\.o: refused by the verifier/);
     assertNothingWritten(t);
-  } finally {
-    Deno.removeSync(t.dir, { recursive: true });
-  }
-});
+  }));

@@ -10,8 +10,8 @@
  */
 
 import assert from "node:assert/strict";
-import { connectQuic, QuicEndpoint } from "../quic.ts";
-import { testCertificates, within } from "../io/_quic_test_util.ts";
+import { connectQuic } from "../quic.ts";
+import { loopbackClientOptions, loopbackServer, within } from "../io/_quic_test_util.ts";
 import { DirectoryPluginStore } from "../io/plugin_cache.ts";
 import type { QuicConn } from "../io/quic_conn.ts";
 import type { ExchangeEvent } from "../transport/exchange/mod.ts";
@@ -46,14 +46,9 @@ function received(c: Connection): bigint {
 }
 
 Deno.test("over UDP: a plugin is fetched, cached and active in the same connection; the next connection uses the cache", async () => {
-  const certs = await testCertificates();
   const t = tempCache();
   const serverEvents: ExchangeEvent[] = [];
-  const endpoint = new QuicEndpoint({ hostname: "127.0.0.1", port: 0 });
-  const listener = endpoint.listen({
-    alpnProtocols: ALPN,
-    cert: certs.certPem,
-    key: certs.keyPem,
+  const { endpoint, listener, port } = await loopbackServer(ALPN, {
     pluginExchange: {
       inject: [xpingOffer(), datagramOffer()],
       onEvent: (_c, e) => serverEvents.push(e),
@@ -66,11 +61,7 @@ Deno.test("over UDP: a plugin is fetched, cached and active in the same connecti
   const connect = async (store: DirectoryPluginStore) => {
     const events: ExchangeEvent[] = [];
     const conn = await connectQuic({
-      hostname: "127.0.0.1",
-      port: endpoint.addr.port,
-      serverName: "localhost",
-      alpnProtocols: ALPN,
-      caCerts: [certs.caPem],
+      ...(await loopbackClientOptions(port, ALPN)),
       pluginExchange: { store, onEvent: (_c, e) => events.push(e) },
     });
     const x = () => exchangeOf(conn.connection);

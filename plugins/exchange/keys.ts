@@ -71,6 +71,24 @@ function isPem(bytes: Uint8Array, label: string): boolean {
   return head.includes(`-----BEGIN ${label}-----`);
 }
 
+/** The key `parse` makes; a parse error or a key other than Ed25519 is a SyntaxError. */
+function ed25519Key(
+  what: "private" | "public",
+  expected: string,
+  parse: () => KeyObject,
+): KeyObject {
+  let key: KeyObject;
+  try {
+    key = parse();
+  } catch (e) {
+    throw new SyntaxError(`Cannot read ${what} key: expected ${expected}`, { cause: e });
+  }
+  if (key.asymmetricKeyType !== "ed25519") {
+    throw new SyntaxError(`Cannot read ${what} key: "${key.asymmetricKeyType}" is not Ed25519`);
+  }
+  return key;
+}
+
 function rawPublicKey(key: KeyObject): Uint8Array {
   const der = key.export({ format: "der", type: "spki" });
   return new Uint8Array(der.subarray(SPKI_PREFIX.length));
@@ -84,29 +102,17 @@ function rawPublicKey(key: KeyObject): Uint8Array {
  * @throws SyntaxError when the bytes are no Ed25519 private key
  */
 export function ed25519PrivateKey(bytes: Uint8Array): KeyObject {
-  let key: KeyObject;
-  try {
+  return ed25519Key("private", "PKCS#8 (PEM or DER) or a 32-byte seed", () => {
     if (bytes.length === ED25519_SEED_BYTES) {
-      key = createPrivateKey({
+      return createPrivateKey({
         key: Buffer.concat([PKCS8_PREFIX, bytes]),
         format: "der",
         type: "pkcs8",
       });
-    } else if (isPem(bytes, "PRIVATE KEY")) {
-      key = createPrivateKey(new TextDecoder().decode(bytes));
-    } else {
-      key = createPrivateKey({ key: Buffer.from(bytes), format: "der", type: "pkcs8" });
     }
-  } catch (e) {
-    throw new SyntaxError(
-      "Cannot read private key: expected PKCS#8 (PEM or DER) or a 32-byte seed",
-      { cause: e },
-    );
-  }
-  if (key.asymmetricKeyType !== "ed25519") {
-    throw new SyntaxError(`Cannot read private key: "${key.asymmetricKeyType}" is not Ed25519`);
-  }
-  return key;
+    if (isPem(bytes, "PRIVATE KEY")) return createPrivateKey(new TextDecoder().decode(bytes));
+    return createPrivateKey({ key: Buffer.from(bytes), format: "der", type: "pkcs8" });
+  });
 }
 
 /**
@@ -128,20 +134,14 @@ export function ed25519PublicKey(bytes: Uint8Array): Uint8Array {
   if (bytes.length === ED25519_PUBLIC_KEY_BYTES) return new Uint8Array(bytes);
   const text = new TextDecoder().decode(bytes).trim();
   if (/^[0-9a-fA-F]{64}$/.test(text)) return new Uint8Array(Buffer.from(text, "hex"));
-  let key: KeyObject;
-  try {
-    key = isPem(bytes, "PUBLIC KEY")
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(bytes), format: "der", type: "spki" });
-  } catch (e) {
-    throw new SyntaxError(
-      "Cannot read public key: expected SPKI (PEM or DER), 32 raw bytes or 64 hex digits",
-      { cause: e },
-    );
-  }
-  if (key.asymmetricKeyType !== "ed25519") {
-    throw new SyntaxError(`Cannot read public key: "${key.asymmetricKeyType}" is not Ed25519`);
-  }
+  const key = ed25519Key(
+    "public",
+    "SPKI (PEM or DER), 32 raw bytes or 64 hex digits",
+    () =>
+      isPem(bytes, "PUBLIC KEY")
+        ? createPublicKey(text)
+        : createPublicKey({ key: Buffer.from(bytes), format: "der", type: "spki" }),
+  );
   return rawPublicKey(key);
 }
 

@@ -155,8 +155,8 @@ typedef struct {
     /* GF(2^8) tables, generator 2 of x^8 + x^4 + x^3 + x^2 + 1 (0x11d) */
     uint8_t gf_exp[512];
     uint8_t gf_log[256];
-    /* scratch: a product row (gf256.h), the elimination's matrix and operations (decoder.h) */
-    uint8_t row[256];
+    /* scratch: the elimination's matrix and operations (decoder.h; clang's BPF target allows
+     * 512 bytes of stack) */
     uint8_t m[NR][GMAX];
     uint8_t op_kind[GMAX * (NR + 2)];
     uint8_t op_a[GMAX * (NR + 2)];

@@ -451,6 +451,11 @@ extern uint64_t fec_stream_data_pending(void);
  * (5 bytes, not ack-eliciting). Returns the position after it, where the packet's source
  * symbol starts (for fec_sent_symbol), 0 when it does not fit (retry in the next packet). */
 extern uint64_t fec_write_sfpid(uint64_t fpid);
+/* GF(2^8) (polynomial 0x11d) on plugin memory: dst[0..n) += c * src[0..n); addition is XOR, so
+ * c = 1 XORs src into dst. The regions must not overlap. */
+extern void fec_region_addmul(void *dst, const void *src, uint64_t c, uint64_t n);
+/* GF(2^8) on plugin memory: dst[0..n) *= c. */
+extern void fec_region_scale(void *dst, uint64_t c, uint64_t n);
 
 /* ---- conveniences (PQUIC's plugins/helpers.h) ------------------------------------------------ */
 

@@ -101,7 +101,9 @@ export class CidManager {
       // Already retired (§19.15): retire it again without storing it.
       retire.push(f.seq);
     } else {
-      this.remote.push({ seq: f.seq, cid: f.cid, resetToken: f.resetToken });
+      // Copies: the frame's views point into the received datagram, which may be a large
+      // receive slab that a stored view would keep alive for the connection's lifetime.
+      this.remote.push({ seq: f.seq, cid: f.cid.slice(), resetToken: f.resetToken.slice() });
     }
     if (f.retirePriorTo > this.#retirePriorTo) {
       this.#retirePriorTo = f.retirePriorTo;

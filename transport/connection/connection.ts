@@ -65,7 +65,6 @@ import { migrate, offerPreferredAddress, onPathValidationTimeout } from "./paths
 import { BASE_PLPMTU, PmtuDiscovery } from "./pmtud.ts";
 import {
   type Attachment,
-  attachPlugin,
   FrameReservations,
   Op,
   type PluginDefinition,
@@ -74,8 +73,9 @@ import {
 import { CORE_DEFAULTS } from "./protoop_defaults.ts";
 import { maxDatagramPayload, sendDatagram } from "./datagrams.ts";
 import { ProtoopCongestion } from "./protoop_congestion.ts";
-import { PluginState } from "./plugin_state.ts";
+import { attachPluginTo, callExtern, PluginState } from "./plugin_state.ts";
 import type { LossHold } from "./loss_hold.ts";
+import { timersAfterClose } from "./wake_time.ts";
 
 /**
  * A QUIC connection. Create with {@link Connection.client} or
@@ -242,7 +242,9 @@ export class Connection {
     this.congestion = new ProtoopCongestion(this, cc);
     this.loss = this.#newLoss(isClient);
     this.ops.onChange = (op) => {
-      if (op === Op.CONGESTION_ALGORITHM_NOTIFY || op === Op.UPDATE_RTT) this.#routeLossHooks();
+      if (op === Op.CONGESTION_ALGORITHM_NOTIFY || op === Op.UPDATE_RTT) {
+        this.congestion.routeLossHooks(this.loss);
+      }
     };
     this.pacer = new Pacer(this.maxDatagramSize);
     this.streams = this.#newStreams();
@@ -254,28 +256,8 @@ export class Connection {
   /** Loss recovery whose RTT samples and congestion signals go through the table when plugged. */
   #newLoss(isClient: boolean): LossRecovery {
     const loss = new LossRecovery({ maxAckDelay: 0, congestion: this.congestion.inner, isClient });
-    this.#routeLossHooks(loss);
+    this.congestion.routeLossHooks(loss);
     return loss;
-  }
-
-  /** `update_rtt` as loss recovery's RTT hook (one closure per connection). */
-  readonly #rttHook = (space: SpaceId, sample: number, ackDelay: number, now: number): void =>
-    this.ops.call[Op.UPDATE_RTT](this, space, sample, ackDelay, now);
-
-  /**
-   * Routes loss recovery's RTT samples through `update_rtt` and its
-   * congestion signals through `congestion_algorithm_notify` only while a
-   * pluglet is attached to them. With nothing attached the slot holds the
-   * default, which does exactly what loss recovery does on its own (the RTT
-   * estimator's update; the configured controller's method), so the direct
-   * path is the same step without the indirection (WIRING.md §9).
-   */
-  #routeLossHooks(loss: LossRecovery = this.loss): void {
-    const plugged = this.ops.plugged;
-    loss.rttSample = plugged[Op.UPDATE_RTT] === 1 ? this.#rttHook : null;
-    loss.congestion = plugged[Op.CONGESTION_ALGORITHM_NOTIFY] === 1
-      ? this.congestion
-      : this.congestion.inner;
   }
 
   /** Fresh packet number spaces; our ACK delay never exceeds max_ack_delay (RFC 9000 §13.2.1). */
@@ -456,7 +438,7 @@ export class Connection {
     } catch (e) {
       // receiveDatagram has the one catch for protocol errors; this is a last guard.
       closeWithException(this, e, now);
-      this.#timersAfterClose(now);
+      timersAfterClose(this, now);
     }
   }
 
@@ -476,7 +458,7 @@ export class Connection {
       return d;
     } catch (e) {
       closeWithException(this, e, now);
-      this.#timersAfterClose(now);
+      timersAfterClose(this, now);
       return null;
     }
   }
@@ -527,7 +509,7 @@ export class Connection {
       this.#popLog(logged);
     } catch (e) {
       closeWithException(this, e, now);
-      this.#timersAfterClose(now);
+      timersAfterClose(this, now);
     }
   }
 
@@ -576,15 +558,6 @@ export class Connection {
     }
   }
 
-  /** After a close from a catch: the timers of the closing state (cannot throw). */
-  #timersAfterClose(now: number): void {
-    try {
-      this.updateTimers(now);
-    } catch {
-      setNextWakeTime(this, now);
-    }
-  }
-
   /**
    * Attaches a plugin to this connection's protoop table: all its pluglets,
    * or none (a refused one rolls the others back and throws). A client's
@@ -596,9 +569,7 @@ export class Connection {
    * @throws {ProtoopError} The first refusal; nothing of the plugin stays attached.
    */
   attachPlugin(plugin: PluginDefinition): Attachment {
-    const a = attachPlugin(this.ops, plugin);
-    this.plugins.attachments.set(plugin, a);
-    return a;
+    return attachPluginTo(this, plugin);
   }
 
   /**
@@ -619,16 +590,7 @@ export class Connection {
     now: number = this.loss.now,
     outputs?: BigUint64Array,
   ): bigint | null {
-    if (this.state >= ConnectionState.Closing) return null;
-    try {
-      const r = this.ops.callExtern(this, name, args, outputs);
-      this.afterInput(now);
-      return r;
-    } catch (e) {
-      closeWithException(this, e, now);
-      this.#timersAfterClose(now);
-      return null;
-    }
+    return callExtern(this, name, args, now, outputs);
   }
 
   /** @internal Closes with INTERNAL_ERROR for an unexpected exception. */
@@ -648,7 +610,7 @@ export class Connection {
         this.ops.call[Op.STREAM_OPENED](this, id);
       } catch (e) {
         closeWithException(this, e, this.loss.now);
-        this.#timersAfterClose(this.loss.now);
+        timersAfterClose(this, this.loss.now);
       }
     }
     return id;
@@ -712,7 +674,7 @@ export class Connection {
     } catch (e) {
       closeWithException(this, e, now);
     }
-    this.#timersAfterClose(now);
+    timersAfterClose(this, now);
   }
 
   /**
@@ -739,7 +701,7 @@ export class Connection {
       return migrate(this);
     } catch (e) {
       closeWithException(this, e, this.loss.now);
-      this.#timersAfterClose(this.loss.now);
+      timersAfterClose(this, this.loss.now);
       return false;
     }
   }
@@ -758,36 +720,4 @@ export class Connection {
   stats(): ConnectionStats {
     return snapshotStats(this);
   }
-}
-
-/**
- * Default of `set_next_wake_time`: re-arms the derived timers (loss
- * detection, ACK delay, key discard; RFC 9002 §6.2, RFC 9000 §13.2.1).
- */
-export function setNextWakeTime(c: Connection, _now: number): void {
-  const t = c.timers;
-  if (c.state >= ConnectionState.Closing) {
-    t.stop(Timer.LossDetection);
-    t.stop(Timer.AckDelay);
-    t.stop(Timer.Pacing);
-    t.stop(Timer.KeepAlive);
-    t.stop(Timer.KeyDiscard);
-    t.stop(Timer.PathValidation);
-    return;
-  }
-  t.set(Timer.LossDetection, c.loss.lossDetectionTimeout());
-  let ack = Infinity;
-  // Only spaces that can carry an ACK now: a due ACK we cannot send must not spin the timer.
-  const blocked = !c.addressValidated && 3 * c.ampReceived - c.ampSent < 96;
-  for (let i = 0; i < 3; i++) {
-    const s = c.spaces[i]!;
-    if (blocked) break;
-    if (i === SpaceId.Application ? c.oneRtt === null : s.writeKeys === null) continue;
-    if (!s.discarded && s.ackTracker.pending) {
-      const d = s.ackTracker.ackDeadline();
-      if (d < ack) ack = d;
-    }
-  }
-  t.set(Timer.AckDelay, ack);
-  t.set(Timer.KeyDiscard, c.oneRtt?.prevDiscardAt ?? Infinity);
 }

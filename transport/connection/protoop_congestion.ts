@@ -7,7 +7,7 @@
  * losses, ECN-CE and spurious losses without touching the accounting.
  *
  * Loss recovery is given this wrapper only while a pluglet is attached to
- * `congestion_algorithm_notify` (`Connection`'s `#routeLossHooks`); with
+ * `congestion_algorithm_notify` ({@link ProtoopCongestion.routeLossHooks}); with
  * nothing attached it talks to `inner` directly, which is what the default
  * would do, without the extra calls per signal.
  *
@@ -15,6 +15,7 @@
  */
 
 import type { CongestionController } from "../recovery/congestion/controller.ts";
+import type { LossRecovery } from "../recovery/loss.ts";
 import type { RttEstimator } from "../recovery/rtt.ts";
 import type { SentPacket } from "../recovery/sent_packet.ts";
 import { SpaceId } from "../recovery/space_id.ts";
@@ -51,6 +52,27 @@ export class ProtoopCongestion implements CongestionController {
   constructor(c: Connection, inner: CongestionController) {
     this.#c = c;
     this.inner = inner;
+  }
+
+  /** `update_rtt` as loss recovery's RTT hook (one closure per connection). */
+  readonly #rttHook = (space: SpaceId, sample: number, ackDelay: number, now: number): void =>
+    this.#c.ops.call[Op.UPDATE_RTT](this.#c, space, sample, ackDelay, now);
+
+  /**
+   * Routes loss recovery's RTT samples through `update_rtt` and its
+   * congestion signals through `congestion_algorithm_notify` only while a
+   * pluglet is attached to them. With nothing attached the slot holds the
+   * default, which does exactly what loss recovery does on its own (the RTT
+   * estimator's update; the configured controller's method), so the direct
+   * path is the same step without the indirection (WIRING.md §9). Called when
+   * loss recovery is made and whenever either slot changes.
+   *
+   * @param loss The connection's loss recovery.
+   */
+  routeLossHooks(loss: LossRecovery): void {
+    const plugged = this.#c.ops.plugged;
+    loss.rttSample = plugged[Op.UPDATE_RTT] === 1 ? this.#rttHook : null;
+    loss.congestion = plugged[Op.CONGESTION_ALGORITHM_NOTIFY] === 1 ? this : this.inner;
   }
 
   /** The inner controller's name. */

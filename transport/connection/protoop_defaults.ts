@@ -11,7 +11,7 @@
 import type { SocketAddress } from "../address.ts";
 import { Op } from "../protoop/catalogue.ts";
 import type { TypedDefaults } from "../protoop/signatures.ts";
-import { type Connection, setNextWakeTime } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import { connectionError } from "./close.ts";
 import { onPeerAddressChange, prepareChallenge } from "./paths.ts";
 import { congestionNotify } from "./protoop_congestion.ts";
@@ -31,6 +31,7 @@ import {
   schedulerWriteNewFrames,
   writeDataFrames,
 } from "./send.ts";
+import { setNextWakeTime } from "./wake_time.ts";
 
 /** Default of `get_incoming_path` and `select_sending_path`: the single implicit path. */
 function noPath(): null {

@@ -2,12 +2,14 @@
  * The exchange frames waiting to be sent or in flight: each reservation's
  * u64 context names a {@link Booking}, from which `write_frame` builds the
  * frame when a packet has room (so a frame always carries the latest state)
- * and `notify_frame` learns what was acknowledged or lost.
+ * and `notify_frame` learns what was acknowledged or lost. Frames are
+ * booked through the exchange's pluglet call in progress (its plugin
+ * reserves them).
  *
  * @module
  */
 
-import { type PlugletCall, WriteFrameStatus } from "../protoop/mod.ts";
+import { type Pluglet, type PlugletCall, WriteFrameStatus } from "../protoop/mod.ts";
 import type { Writer } from "../wire/writer.ts";
 import { ExchangeFrameType, PluginStateCode } from "./codepoints.ts";
 import { type ExchangeFrame, sizeExchangeFrame, writeExchangeFrame } from "./frames.ts";
@@ -86,6 +88,7 @@ export function isStale(b: Booking): boolean {
 export class ExchangeBookings {
   readonly #map = new Map<bigint, Booking>();
   #next = 1n;
+  #call: PlugletCall | null = null;
 
   /** Bookings not yet notified. */
   get size(): number {
@@ -93,12 +96,34 @@ export class ExchangeBookings {
   }
 
   /**
+   * A pluglet that runs `fn`; what is booked while it runs goes through its call.
+   *
+   * @param fn The pluglet's work (its return value, 0 when none).
+   * @returns The pluglet.
+   */
+  pluglet(fn: (c: PlugletCall) => bigint | void): Pluglet {
+    return {
+      run: (c) => {
+        const outer = this.#call;
+        this.#call = c;
+        try {
+          return fn(c) ?? 0n;
+        } finally {
+          this.#call = outer;
+        }
+      },
+    };
+  }
+
+  /**
    * Books the frame of `b` through the pluglet call in progress.
    *
-   * @param call The running pluglet's call (its plugin books the frame).
    * @param b What to send.
+   * @throws {Error} Outside a call of one of {@link pluglet}'s pluglets.
    */
-  book(call: PlugletCall, b: Booking): void {
+  book(b: Booking): void {
+    const call = this.#call;
+    if (call === null) throw new Error("Cannot book an exchange frame outside a protoop call");
     const ctx = this.#next++;
     this.#map.set(ctx, b);
     const f = frameOfBooking(b);

@@ -80,3 +80,23 @@ export interface ExchangeOptions {
   /** Told every {@link ExchangeEvent}. */
   readonly onEvent?: (e: ExchangeEvent) => void;
 }
+
+/**
+ * The data of an event's qlog record (`exchange:<type>`): the plugin by
+ * name, numbers as u64, strings and booleans as text.
+ *
+ * @param e The event.
+ * @returns Its fields but `type` and `now`.
+ */
+export function exchangeEventData(e: ExchangeEvent): Record<string, string | bigint> {
+  const data: Record<string, string | bigint> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === "type" || k === "now") continue;
+    if (k === "plugin") data.plugin = e.type === "negotiated" ? "" : e.plugin.name;
+    else if (k === "plugins" && e.type === "negotiated") {
+      data.plugins = e.plugins.map((p) => p.name).join(",");
+    } else if (typeof v === "number") data[k] = BigInt(v);
+    else if (typeof v === "string" || typeof v === "boolean") data[k] = String(v);
+  }
+  return data;
+}

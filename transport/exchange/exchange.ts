@@ -32,57 +32,39 @@
 
 import type { Connection } from "../connection/connection.ts";
 import { ConnectionState } from "../connection/events.ts";
-import {
-  MAX_DATAGRAM_FRAME_SIZE_TP,
-  processPeerDatagramParameter,
-} from "../connection/datagrams.ts";
+import { replayPeerParameters } from "../connection/plugin_state.ts";
 import { TransportError } from "../errors.ts";
-import {
-  FrameNotification,
-  Op,
-  type PluginDefinition,
-  type PlugletCall,
-  type PlugletLine,
-} from "../protoop/mod.ts";
-import type { Reader } from "../wire/reader.ts";
+import { FrameNotification, Op, type PluginDefinition, type PlugletCall } from "../protoop/mod.ts";
 import {
   EXCHANGE_FRAME_NAMES,
-  EXCHANGE_FRAME_TYPES,
   ExchangeFrameType,
   PluginStateCode,
   TP_PLUGINS_TO_INJECT,
   TP_SUPPORTED_PLUGINS,
 } from "./codepoints.ts";
-import {
-  type ExchangeFrame,
-  parseExchangeFrame,
-  type PluginDataFrame,
-  type PluginRequestFrame,
-  type PluginStateFrame,
-  sizePluginDataHeader,
+import type {
+  ExchangeFrame,
+  PluginDataFrame,
+  PluginRequestFrame,
+  PluginStateFrame,
 } from "./frames.ts";
 import { encodePluginList, type PluginRef, sameDigest } from "./plugin_list.ts";
 import { peerPluginLists, planExchange } from "./negotiate.ts";
-import { IncomingTransfer, OutgoingTransfer } from "./transfer.ts";
-import { varintSize } from "../wire/varint.ts";
-import { type ExchangeEntry, LocalState, PeerState } from "./state.ts";
-import { type Booking, ExchangeBookings } from "./bookings.ts";
+import { type ExchangeEntry, LocalState, newEntry, PeerState } from "./state.ts";
+import { ExchangeBookings } from "./bookings.ts";
 import {
   DEFAULT_MAX_BUNDLE_SIZE,
   DEFAULT_TRANSFER_WINDOW,
   type ExchangeDelegate,
   type ExchangeEvent,
+  exchangeEventData,
   type ExchangeOptions,
 } from "./delegate.ts";
-
-export { DEFAULT_MAX_BUNDLE_SIZE, DEFAULT_TRANSFER_WINDOW, LocalState, PeerState };
-export type { ExchangeDelegate, ExchangeEntry, ExchangeEvent, ExchangeOptions };
+import { exchangePluglets } from "./pluglets.ts";
+import { ExchangeTransfers } from "./transfers.ts";
 
 /** The name the exchange's own pluglets are attached under. */
 export const EXCHANGE_PLUGIN = "pquic.exchange";
-
-/** Transfers a peer may have open towards us at once (arbitrary). */
-export const MAX_OUTGOING_TRANSFERS = 16;
 
 const exchanges = new WeakMap<Connection, PluginExchange>();
 
@@ -122,14 +104,9 @@ export class PluginExchange {
   readonly #conn: Connection;
   readonly #opts: ExchangeOptions;
   readonly #delegate: ExchangeDelegate;
-  readonly #maxBundle: number;
-  readonly #window: number;
-  readonly #incoming = new Map<number, IncomingTransfer>();
-  readonly #outgoing = new Map<number, OutgoingTransfer>();
+  readonly #transfers: ExchangeTransfers;
   readonly #bookings = new ExchangeBookings();
-  #nextRequest = 0;
   #negotiated = false;
-  #call: PlugletCall | null = null;
 
   /**
    * Sets up the exchange of `conn` and adds its transport parameters to the
@@ -143,8 +120,11 @@ export class PluginExchange {
     this.#conn = conn;
     this.#opts = options;
     this.#delegate = options.delegate;
-    this.#maxBundle = options.maxBundleSize ?? DEFAULT_MAX_BUNDLE_SIZE;
-    this.#window = options.window ?? DEFAULT_TRANSFER_WINDOW;
+    this.#transfers = new ExchangeTransfers(
+      { conn, book: (b) => this.#bookings.book(b), emit: (e) => this.#emit(e) },
+      options.maxBundleSize ?? DEFAULT_MAX_BUNDLE_SIZE,
+      options.window ?? DEFAULT_TRANSFER_WINDOW,
+    );
     const tps = [
       { id: BigInt(TP_SUPPORTED_PLUGINS), value: encodePluginList(options.supported ?? []) },
       { id: BigInt(TP_PLUGINS_TO_INJECT), value: encodePluginList(options.inject ?? []) },
@@ -157,7 +137,14 @@ export class PluginExchange {
       ...tps,
     ];
     for (const [type, name] of EXCHANGE_FRAME_NAMES) conn.plugins.frameNames.set(type, name);
-    this.definition = { name: EXCHANGE_PLUGIN, pluglets: this.#pluglets() };
+    const handlers = {
+      onEstablished: () => this.#negotiate(),
+      onFrame: (f: ExchangeFrame) => this.#onFrame(f),
+      write: (c: PlugletCall) => this.#bookings.write(c),
+      notify: (ctx: bigint, fate: number) => this.#notify(ctx, fate),
+    };
+    const pluglets = exchangePluglets(handlers, (fn) => this.#bookings.pluglet(fn));
+    this.definition = { name: EXCHANGE_PLUGIN, pluglets };
     exchanges.set(conn, this);
   }
 
@@ -172,64 +159,6 @@ export class PluginExchange {
     return e !== undefined && e.local === LocalState.Attached && e.peer === PeerState.Active;
   }
 
-  // ------------------------------------------------------------------ pluglets
-
-  #pluglets(): PlugletLine[] {
-    const lines: PlugletLine[] = [{
-      op: "connection_state_changed",
-      anchor: "post",
-      pluglet: this.#run((c) => {
-        if (Number(c.args[1]) === ConnectionState.Established) this.#negotiate();
-      }),
-    }];
-    for (const type of EXCHANGE_FRAME_TYPES) {
-      lines.push(
-        {
-          op: "parse_frame",
-          param: type,
-          anchor: "replace",
-          pluglet: this.#run((c) => c.handleOf(parseExchangeFrame(c.handle(c.args[0]!) as Reader))),
-        },
-        {
-          op: "process_frame",
-          param: type,
-          anchor: "replace",
-          pluglet: this.#run((c) => {
-            this.#onFrame(c.handle(c.args[0]!) as unknown as ExchangeFrame);
-          }),
-        },
-        {
-          op: "write_frame",
-          param: type,
-          anchor: "replace",
-          pluglet: this.#run((c) => this.#bookings.write(c)),
-        },
-        {
-          op: "notify_frame",
-          param: type,
-          anchor: "replace",
-          pluglet: this.#run((c) => this.#notify(c.args[3]!, Number(c.args[1]))),
-        },
-      );
-    }
-    return lines;
-  }
-
-  /** A pluglet whose calls can book frames (through the call in progress). */
-  #run(fn: (c: PlugletCall) => bigint | void): { run(c: PlugletCall): bigint } {
-    return {
-      run: (c) => {
-        const outer = this.#call;
-        this.#call = c;
-        try {
-          return fn(c) ?? 0n;
-        } finally {
-          this.#call = outer;
-        }
-      },
-    };
-  }
-
   get #now(): number {
     return this.#conn.loss.now;
   }
@@ -240,15 +169,7 @@ export class PluginExchange {
     const qlog = this.#conn.config.qlog;
     if (qlog?.pluginEvent !== undefined) {
       // qlog: `exchange:<event>` under the exchange's name, the plugin named in the data.
-      const data: Record<string, string | bigint> = {};
-      for (const [k, v] of Object.entries(e)) {
-        if (k === "type" || k === "now") continue;
-        if (k === "plugin") data.plugin = e.type === "negotiated" ? "" : e.plugin.name;
-        else if (k === "plugins" && e.type === "negotiated") {
-          data.plugins = e.plugins.map((p) => p.name).join(",");
-        } else if (typeof v === "number") data[k] = BigInt(v);
-        else if (typeof v === "string" || typeof v === "boolean") data[k] = String(v);
-      }
+      const data = exchangeEventData(e);
       qlog.pluginEvent(this.#conn.originalDcid, e.now, EXCHANGE_PLUGIN, `exchange:${e.type}`, data);
     }
   }
@@ -272,33 +193,15 @@ export class PluginExchange {
   }
 
   #newEntry(ref: PluginRef): ExchangeEntry {
-    const e: ExchangeEntry = {
-      plugin: ref,
-      local: LocalState.Missing,
-      peer: PeerState.Unknown,
-      reason: null,
-      transferred: false,
-      requestedAt: -1,
-      announced: 0,
-      ackedCode: 0,
-    };
+    const e = newEntry(ref);
     this.entries.set(ref.name, e);
     return e;
   }
 
   #request(e: ExchangeEntry): void {
-    const t = new IncomingTransfer(
-      this.#nextRequest++,
-      e.plugin,
-      this.#maxBundle,
-      this.#window,
-      this.#now,
-    );
-    this.#incoming.set(t.requestId, t);
     e.local = LocalState.Fetching;
     e.requestedAt = this.#now;
-    this.#book({ kind: "request", transfer: t });
-    this.#emit({ type: "requested", plugin: e.plugin, requestId: t.requestId, now: this.#now });
+    this.#transfers.request(e.plugin);
   }
 
   #setReady(e: ExchangeEntry): void {
@@ -319,7 +222,7 @@ export class PluginExchange {
         this.#refuseLocally(e, why, true);
         return;
       }
-      this.#replayPeerParameters(before);
+      replayPeerParameters(this.#conn, before);
       e.local = LocalState.Attached;
       this.#emit({ type: "attached", plugin: e.plugin, now: this.#now });
       this.#announce(e, PluginStateCode.ACTIVE);
@@ -337,35 +240,13 @@ export class PluginExchange {
     }
   }
 
-  /**
-   * A plugin attached after the handshake missed the peer's transport
-   * parameters: hands them to the `process_transport_parameter` pluglets it
-   * brought (ids not attached `before`), as the handshake would have.
-   */
-  #replayPeerParameters(before: ReadonlySet<number>): void {
-    const c = this.#conn;
-    const peer = c.peerParams;
-    if (peer === null) return;
-    for (const id of c.ops.attachedParams(Op.PROCESS_TRANSPORT_PARAMETER)) {
-      if (before.has(id)) continue;
-      if (id === MAX_DATAGRAM_FRAME_SIZE_TP) {
-        processPeerDatagramParameter(c, peer);
-        continue;
-      }
-      const u = peer.unknown.find((p) => p.id === BigInt(id));
-      if (u !== undefined) {
-        c.ops.call[Op.PROCESS_TRANSPORT_PARAMETER](c, id, u.value, u.value.length);
-      }
-    }
-  }
-
   /** This end will not run the plugin. */
   #refuseLocally(e: ExchangeEntry, reason: string, announce: boolean): void {
     if (e.local === LocalState.Refused) return;
     const wasAttached = e.local === LocalState.Attached;
     e.local = LocalState.Refused;
     e.reason = reason;
-    this.#stopTransfers(e.plugin.name);
+    this.#transfers.stop(e.plugin.name);
     if (wasAttached) this.#detach(e);
     if (announce) this.#announce(e, PluginStateCode.REFUSED);
     this.#emit({ type: "refused", plugin: e.plugin, reason, by: "local", now: this.#now });
@@ -374,21 +255,6 @@ export class PluginExchange {
   #detach(e: ExchangeEntry): void {
     this.#conn.reservations.release(e.plugin.name);
     this.#safe(() => (this.#delegate.detach(e.plugin), null));
-  }
-
-  #stopTransfers(name: string): void {
-    for (const [id, t] of this.#incoming) {
-      if (t.plugin.name === name) {
-        t.cancel();
-        this.#incoming.delete(id);
-      }
-    }
-    for (const [id, t] of this.#outgoing) {
-      if (t.plugin.name === name) {
-        t.cancel();
-        this.#outgoing.delete(id);
-      }
-    }
   }
 
   /** Runs a delegate call; an exception is a refusal with its message. */
@@ -411,21 +277,15 @@ export class PluginExchange {
         return this.#onRequest(f);
       case ExchangeFrameType.PLUGIN_DATA:
         return this.#onData(f);
-      case ExchangeFrameType.PLUGIN_MAX_DATA: {
-        const t = this.#outgoing.get(f.requestId);
-        if (t !== undefined) {
-          t.raiseLimit(f.maxData);
-          this.#pump(t);
-        }
-        return;
-      }
+      case ExchangeFrameType.PLUGIN_MAX_DATA:
+        return this.#transfers.onMaxData(f);
       case ExchangeFrameType.PLUGIN_STATE:
         return this.#onState(f);
     }
   }
 
   #onRequest(f: PluginRequestFrame): void {
-    if (this.#outgoing.has(f.requestId)) return; // a repeated request
+    if (this.#transfers.isServing(f.requestId)) return; // a repeated request
     const refused = this.entries.get(f.plugin.name);
     if (refused !== undefined && refused.local === LocalState.Refused) return;
     let bytes: Uint8Array | null = null;
@@ -439,56 +299,24 @@ export class PluginExchange {
       this.#refuseLocally(e, "this end cannot provide it", true);
       return;
     }
-    if (this.#outgoing.size >= MAX_OUTGOING_TRANSFERS) {
-      throw TransportError.protocolViolation(
-        `Cannot serve plugin "${f.plugin.name}": more than ${MAX_OUTGOING_TRANSFERS} transfers open`,
-        f.type,
-      );
-    }
-    const t = new OutgoingTransfer(f.requestId, f.plugin, bytes, f.maxData);
-    this.#outgoing.set(f.requestId, t);
-    this.#emit({ type: "serving", plugin: f.plugin, bytes: bytes.length, now: this.#now });
-    this.#pump(t);
+    this.#transfers.serve(f, bytes);
   }
 
   #onData(f: PluginDataFrame): void {
-    const t = this.#incoming.get(f.requestId);
-    if (t === undefined) {
-      if (f.requestId >= this.#nextRequest) {
-        throw TransportError.protocolViolation(
-          `Cannot take PLUGIN_DATA for request ${f.requestId}: never requested`,
-          f.type,
-        );
-      }
-      return; // a transfer that finished or was stopped
-    }
-    const rtt = this.#conn.loss.rtt.smoothed;
-    const r = t.onData(f.bundleSize, f.offset, f.data, this.#now, rtt);
-    const e = this.entries.get(t.plugin.name)!;
+    const r = this.#transfers.onData(f);
+    if (r.kind === "pending") return;
+    const e = this.entries.get(r.plugin.name)!;
     if (r.kind === "oversized") {
-      this.#incoming.delete(t.requestId);
+      const limit = this.#transfers.maxBundle;
       this.#refuseLocally(
         e,
-        `its bundle of ${r.size} bytes exceeds the limit of ${this.#maxBundle} bytes`,
+        `its bundle of ${r.size} bytes exceeds the limit of ${limit} bytes`,
         true,
       );
       return;
     }
-    if (r.kind === "partial") {
-      const limit = t.pollLimit();
-      if (limit !== null) this.#book({ kind: "maxData", transfer: t, limit });
-      return;
-    }
-    this.#incoming.delete(t.requestId);
-    this.#emit({
-      type: "received",
-      plugin: t.plugin,
-      bytes: r.bytes.length,
-      durationUs: this.#now - t.startedAt,
-      now: this.#now,
-    });
     if (e.local !== LocalState.Fetching) return;
-    const why = this.#safe(() => this.#delegate.accept(t.plugin, r.bytes));
+    const why = this.#safe(() => this.#delegate.accept(r.plugin, r.bytes));
     if (why !== null) {
       this.#refuseLocally(e, why, true);
       return;
@@ -516,7 +344,7 @@ export class PluginExchange {
     if (f.state === PluginStateCode.REFUSED) {
       e.peer = PeerState.Refused;
       const wasAttached = e.local === LocalState.Attached;
-      this.#stopTransfers(e.plugin.name);
+      this.#transfers.stop(e.plugin.name);
       if (e.local !== LocalState.Refused) {
         e.local = LocalState.Refused;
         e.reason = `refused by the peer: ${f.reason}`;
@@ -541,30 +369,7 @@ export class PluginExchange {
   /** Announces (again) the entry's state; older announcements in flight are superseded. */
   #announce(e: ExchangeEntry, code: PluginStateCode): void {
     e.announced = code;
-    this.#book({ kind: "state", entry: e, code });
-  }
-
-  /** Books the next chunks of an outgoing transfer, within its limit. */
-  #pump(t: OutgoingTransfer): void {
-    const room = this.#chunkRoom();
-    for (;;) {
-      const header = varintSize(ExchangeFrameType.PLUGIN_DATA) +
-        sizePluginDataHeader(t.requestId, t.size, t.size, room);
-      const s = t.nextChunk(room - header);
-      if (s === null) return;
-      this.#book({ kind: "data", transfer: t, offset: s.offset, data: s.data });
-    }
-  }
-
-  /** Bytes a PLUGIN_DATA frame may take: a packet's payload less header, tag and an ACK (arbitrary margin). */
-  #chunkRoom(): number {
-    return Math.max(512, this.#conn.maxDatagramSize - 240);
-  }
-
-  #book(b: Booking): void {
-    const c = this.#call;
-    if (c === null) throw new Error("Cannot book an exchange frame outside a protoop call");
-    this.#bookings.book(c, b);
+    this.#bookings.book({ kind: "state", entry: e, code });
   }
 
   #notify(ctx: bigint, received: number): void {
@@ -573,28 +378,14 @@ export class PluginExchange {
     const acked = received === FrameNotification.Acked;
     if (this.#conn.state >= ConnectionState.Closing) return;
     switch (b.kind) {
-      case "request":
-        if (!acked && !b.transfer.finished && b.transfer.received === 0) this.#book(b);
-        return;
-      case "maxData":
-        if (!acked && !b.transfer.finished) this.#book(b);
-        return;
-      case "data": {
-        const t = b.transfer;
-        if (!this.#outgoing.has(t.requestId)) return;
-        if (acked) {
-          t.onAcked(b.offset, b.data.length);
-          if (t.done) this.#outgoing.delete(t.requestId);
-        } else {
-          t.onLost(b.offset, b.data.length);
-          this.#pump(t);
-        }
-        return;
-      }
       case "state":
         if (acked) b.entry.ackedCode = b.code;
-        else if (b.code === b.entry.announced && b.entry.ackedCode !== b.code) this.#book(b);
+        else if (b.code === b.entry.announced && b.entry.ackedCode !== b.code) {
+          this.#bookings.book(b);
+        }
         return;
+      default:
+        this.#transfers.onNotified(b, acked);
     }
   }
 }

@@ -13,7 +13,7 @@ import type { Attachment } from "../protoop/mod.ts";
 import type { QlogSink } from "../connection/qlog_sink.ts";
 import { SeededRandom } from "../random.ts";
 import { CLIENT_ADDR, SERVER_ADDR, simPair } from "../../tests/_conn_sim.ts";
-import { PingLog, pingPlugin } from "../../tests/_protoop_plugins.ts";
+import { PingLog, pingPlugin, pluginEventSink } from "../../tests/_protoop_plugins.ts";
 import {
   type ExchangeDelegate,
   exchangeFactory,
@@ -21,7 +21,7 @@ import {
   type ExchangeOptions,
   LocalState,
   PeerState,
-} from "./exchange.ts";
+} from "./mod.ts";
 import { type PluginRef, sameDigest } from "./plugin_list.ts";
 
 const NAME = "test.ping";
@@ -118,6 +118,14 @@ async function run(s: Setup) {
   return { ...pair, cl: client, sl: server, bundle, ref };
 }
 
+/** The plugin is active at both ends. */
+function bothActive(
+  t: { client: { conn: Connection | null }; server: { conn: Connection | null } },
+) {
+  const active = (c: Connection | null) => c !== null && exchangeOf(c)!.isActive(NAME);
+  return active(t.client.conn) && active(t.server.conn);
+}
+
 function states(conn: Connection | null) {
   const e = conn === null ? undefined : exchangeOf(conn)?.entry(NAME);
   return e === undefined ? null : [e.local, e.peer];
@@ -181,9 +189,7 @@ Deno.test("PluginExchange holds a plugin's frames until the peer announced ACTIV
 Deno.test("PluginExchange uses the plugin an end already has (no transfer)", async () => {
   const t = await run({ clientHas: true });
   t.sim.run({
-    until: () =>
-      t.server.conn !== null && exchangeOf(t.server.conn)!.isActive(NAME) &&
-      exchangeOf(t.client.conn!)!.isActive(NAME),
+    until: () => bothActive(t),
     maxTime: 10_000_000,
   });
   assert.deepEqual(t.cl.received, []);
@@ -195,9 +201,7 @@ Deno.test("PluginExchange uses the plugin an end already has (no transfer)", asy
 Deno.test("PluginExchange works from client to server (the client injects)", async () => {
   const t = await run({ clientInjects: true, serverInjects: false });
   t.sim.run({
-    until: () =>
-      t.server.conn !== null && exchangeOf(t.server.conn)!.isActive(NAME) &&
-      exchangeOf(t.client.conn!)!.isActive(NAME),
+    until: () => bothActive(t),
     maxTime: 10_000_000,
   });
   assert.deepEqual(t.sl.received, [t.bundle]);
@@ -258,9 +262,7 @@ Deno.test("PluginExchange completes a 200 KB transfer under 10% loss", async () 
   for (const seed of [11, 12]) {
     const t = await run({ size: 200_000, loss: 0.1, seed });
     t.sim.run({
-      until: () =>
-        t.server.conn !== null && exchangeOf(t.server.conn)!.isActive(NAME) &&
-        exchangeOf(t.client.conn!)!.isActive(NAME),
+      until: () => bothActive(t),
       maxTime: 30_000_000,
     });
     assert.deepEqual(t.cl.received, [t.bundle], `seed ${seed}`);
@@ -271,9 +273,7 @@ Deno.test("PluginExchange completes a 200 KB transfer under 10% loss", async () 
 Deno.test("PluginExchange: both ends asking for the same plugin activate it without a transfer", async () => {
   const t = await run({ clientInjects: true });
   t.sim.run({
-    until: () =>
-      t.server.conn !== null && exchangeOf(t.server.conn)!.isActive(NAME) &&
-      exchangeOf(t.client.conn!)!.isActive(NAME),
+    until: () => bothActive(t),
     maxTime: 10_000_000,
   });
   assert.deepEqual([t.cl.received, t.sl.received], [[], []]);
@@ -297,18 +297,10 @@ Deno.test("PluginExchange: two versions of one plugin are refused at both ends",
 });
 
 Deno.test("PluginExchange reports its events to the qlog sink as exchange:* plugin events", async () => {
-  const seen: string[] = [];
-  const qlog: QlogSink = {
-    packetSent() {},
-    packetReceived() {},
-    packetLost() {},
-    metricsUpdated() {},
-    pluginEvent(_odcid, _now, plugin, name, data) {
-      seen.push(`${plugin} ${name} ${data.plugin ?? data.plugins}`);
-    },
-  };
-  const t = await run({ qlog });
+  const { sink, events } = pluginEventSink();
+  const t = await run({ qlog: sink });
   t.sim.run({ until: () => exchangeOf(t.client.conn!)!.isActive(NAME), maxTime: 10_000_000 });
+  const seen = events.map((e) => `${e.plugin} ${e.name} ${e.data.plugin ?? e.data.plugins}`);
   assert.deepEqual(seen, [
     `pquic.exchange exchange:negotiated ${NAME}`,
     `pquic.exchange exchange:requested ${NAME}`,

@@ -9,8 +9,13 @@
  * - `plugin_list.ts`: the transport parameters' value (name + digest list).
  * - `frames.ts`: PLUGIN_REQUEST, PLUGIN_DATA, PLUGIN_MAX_DATA, PLUGIN_STATE.
  * - `transfer.ts`: one bundle transfer, each side (flow control, size limit).
+ * - `transfers.ts`: the transfers of one connection, both ways.
+ * - `bookings.ts`: exchange frames booked and in flight.
+ * - `negotiate.ts`: what the two ends' lists mean for each plugin.
  * - `state.ts`: the per-plugin states.
- * - `exchange.ts`: {@link PluginExchange}, carried by the protoop table.
+ * - `delegate.ts`: what the exchange needs from the plugin layer, its events and settings.
+ * - `pluglets.ts`: the protoop lines that carry the exchange.
+ * - `exchange.ts`: {@link PluginExchange}, one connection's exchange.
  *
  * @module
  */
@@ -42,14 +47,9 @@ export {
 export {
   DEFAULT_MAX_BUNDLE_SIZE,
   DEFAULT_TRANSFER_WINDOW,
-  EXCHANGE_PLUGIN,
   type ExchangeDelegate,
-  type ExchangeEntry,
   type ExchangeEvent,
-  exchangeFactory,
-  exchangeOf,
   type ExchangeOptions,
-  LocalState,
-  PeerState,
-  PluginExchange,
-} from "./exchange.ts";
+} from "./delegate.ts";
+export { type ExchangeEntry, LocalState, PeerState } from "./state.ts";
+export { EXCHANGE_PLUGIN, exchangeFactory, exchangeOf, PluginExchange } from "./exchange.ts";

@@ -59,3 +59,23 @@ export interface ExchangeEntry {
   /** The last state of ours the peer acknowledged (0: none). */
   ackedCode: PluginStateCode | 0;
 }
+
+/**
+ * A negotiated plugin's entry before anything happened to it: missing here,
+ * nothing heard from the peer.
+ *
+ * @param plugin Name and digest.
+ * @returns A fresh entry.
+ */
+export function newEntry(plugin: PluginRef): ExchangeEntry {
+  return {
+    plugin,
+    local: LocalState.Missing,
+    peer: PeerState.Unknown,
+    reason: null,
+    transferred: false,
+    requestedAt: -1,
+    announced: 0,
+    ackedCode: 0,
+  };
+}

@@ -37,7 +37,14 @@
 import { CALL_HELPER, CALL_LOCAL, CLASS_JMP, type Instruction, isWide, JMP_CALL } from "../isa.ts";
 import { buildCfg, findLeaders, functionEntries } from "./cfg.ts";
 import type { AccessGroup } from "./access.ts";
-import { type EmitEnv, emitFunction, EXTRA_LOCALS, FUNC_PARAMS, FUNC_RESULTS } from "./emit.ts";
+import {
+  type EmitEnv,
+  emitFunction,
+  EXTRA_LOCALS,
+  FUNC_PARAMS,
+  FUNC_RESULTS,
+  INTRINSIC_LOCALS,
+} from "./emit.ts";
 import type { HelperIntrinsic } from "../helpers.ts";
 import { CodeWriter, MISC_I64_TRUNC_SAT_F64_S, ModuleBuilder, Op, ValType } from "./module.ts";
 
@@ -184,10 +191,11 @@ export function compileProgram(
   const tMain = m.type({ params: new Array(FUNC_PARAMS).fill(i64), results: [i64] });
   const targets = localCallTargets(instructions);
   const leaders = findLeaders(instructions, entries);
+  const locals = env.intrinsics!.size > 0 ? [...EXTRA_LOCALS, ...INTRINSIC_LOCALS] : EXTRA_LOCALS;
   for (const e of entries) {
     const results = targets.has(e) ? FUNC_RESULTS : 1;
     const body = emitFunction(instructions, buildCfg(instructions, leaders, e), env, results);
-    m.func(results === 1 ? tMain : tFunc, EXTRA_LOCALS, body);
+    m.func(results === 1 ? tMain : tFunc, locals, body);
   }
 
   // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0.

@@ -108,8 +108,14 @@ export const EXTRA_LOCALS: readonly ValType[] = [
   ValType.i32, // label: dispatch target (also i32 scratch between jumps)
   ...new Array<ValType>(11).fill(ValType.i32), // flag of r0..r10 (ranges.ts)
   ValType.f64, // result of a number helper
-  ...new Array<ValType>(5).fill(ValType.i64), // intrinsics: memory size, four scratch
-  ValType.i32, // intrinsics: i32 scratch
+];
+/**
+ * Locals after {@link EXTRA_LOCALS} in a module that computes helpers inline
+ * (emit_intrinsic.ts): the memory size, four i64 and one i32 scratch.
+ */
+export const INTRINSIC_LOCALS: readonly ValType[] = [
+  ...new Array<ValType>(5).fill(ValType.i64),
+  ValType.i32,
 ];
 const L_FUEL = 11;
 /** Local of `memory size - size` for an access of `size` bytes (1, 2, 4, 8). */
