@@ -17,6 +17,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { SocketAddress } from "../transport/address.ts";
 import type { Connection } from "../transport/connection/connection.ts";
 import type { ConnectionEvent } from "../transport/connection/events.ts";
@@ -98,6 +99,7 @@ export class QuicConn implements StreamHost {
 
   readonly #owner: ConnOwner;
   readonly #slots = new Map<number, StreamSlot>();
+  #wakeSoonPending = false;
   #protocol: string | undefined;
   #closeError: QuicConnectionError | null = null;
   #resolveHandshake!: () => void;
@@ -239,6 +241,18 @@ export class QuicConn implements StreamHost {
   wake(): void {
     this.#owner.wake();
   }
+
+  /** Flushes the endpoint on the next turn of the event loop (one flush for all calls). */
+  wakeSoon(): void {
+    if (this.#wakeSoonPending) return;
+    this.#wakeSoonPending = true;
+    setImmediate(this.#wakeNow);
+  }
+
+  readonly #wakeNow = (): void => {
+    this.#wakeSoonPending = false;
+    this.#owner.wake();
+  };
 
   /** @internal Takes one event of this connection (from the endpoint). */
   onEvent(e: ConnectionEvent): void {

@@ -24,7 +24,7 @@ import { SpaceId } from "../transport/recovery/space_id.ts";
 const HOLD_RTTS = 4;
 const MIN_HOLD_US = 20_000;
 const MAX_HOLD_US = 2_000_000;
-/** Sent packet number → source symbol id entries kept (an arbitrary bound). */
+/** Sent packet number → source symbol id entries kept (an arbitrary bound; a power of two). */
 const MAX_PROTECTED = 8192;
 
 /** What the FEC helpers counted on one connection (tests, benchmarks). */
@@ -90,8 +90,12 @@ export class FecLossHold implements LossHold {
     retransmittedPns: [],
   };
   readonly #conn: Connection;
-  /** Packet number → source symbol id. */
-  readonly #fpidOfPn = new Map<number, number>();
+  /**
+   * Packet number → source symbol id, for the newest MAX_PROTECTED packet numbers: a ring
+   * indexed by packet number (a Map cost an insertion and an eviction per packet).
+   */
+  readonly #ringPn = new Float64Array(MAX_PROTECTED).fill(-1);
+  readonly #ringFpid = new Float64Array(MAX_PROTECTED);
   /** Source symbol id → unresolved repair symbols covering it. */
   readonly #coverage = new Map<number, number>();
   /** Held packets by packet number. */
@@ -116,10 +120,10 @@ export class FecLossHold implements LossHold {
 
   /** Records that packet `pn` carries source symbol `fpid`. */
   protect(pn: number, fpid: number): void {
-    const m = this.#fpidOfPn;
-    m.set(pn, fpid);
+    const i = pn & (MAX_PROTECTED - 1);
+    this.#ringPn[i] = pn;
+    this.#ringFpid[i] = fpid;
     this.counters.sourceSymbols++;
-    if (m.size > MAX_PROTECTED) m.delete(m.keys().next().value!);
   }
 
   /**
@@ -159,9 +163,9 @@ export class FecLossHold implements LossHold {
    */
   onLost(p: SentPacket, now: number): boolean {
     if (p.space !== SpaceId.Application) return false;
-    const fpid = this.#fpidOfPn.get(p.pn);
+    const fpid = this.#fpidOf(p.pn);
     if (fpid === undefined) return false;
-    this.#fpidOfPn.delete(p.pn);
+    this.#ringPn[p.pn & (MAX_PROTECTED - 1)] = -1;
     if (this.#recoveredEarly.delete(p.pn)) {
       this.#deliver.push({ p, fpid, since: now });
       this.counters.held++;
@@ -181,12 +185,18 @@ export class FecLossHold implements LossHold {
     return true;
   }
 
+  /** The source symbol id packet `pn` carries, when it is one of the newest recorded. */
+  #fpidOf(pn: number): number | undefined {
+    const i = pn & (MAX_PROTECTED - 1);
+    return this.#ringPn[i] === pn ? this.#ringFpid[i] : undefined;
+  }
+
   /** The peer rebuilt packet `pn`; returns whether it was held. */
   peerRecovered(pn: number): boolean {
     const h = this.#held.get(pn);
     if (h === undefined) {
       if (this.#lostUnheld.delete(pn)) this.counters.recoveredLate++;
-      else if (this.#fpidOfPn.has(pn)) this.#recoveredEarly.add(pn); // not declared lost yet
+      else if (this.#fpidOf(pn) !== undefined) this.#recoveredEarly.add(pn); // not lost yet
       return false;
     }
     this.#release(pn, h, true);

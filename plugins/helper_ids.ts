@@ -395,7 +395,7 @@ export const HELPERS: readonly HelperSpec[] = [
     returns: "u64",
     doc: "In schedule_frames_on_path: writes the source symbol of the packet built (its number, " +
       "the length and bytes from position from on) into dst and records it as source symbol " +
-      "fpid; returns its length, 0 when larger than max",
+      "fpid; returns its length (0 when larger than max), plus 1 << 32 when stream data waits",
   },
   {
     id: 163,
@@ -432,11 +432,11 @@ export const HELPERS: readonly HelperSpec[] = [
   {
     id: 167,
     name: "fec_prepare_source",
-    args: [a("book", "u64"), a("slack", "u64"), a("cap", "u64")],
+    args: [a("fpid", "u64"), a("slack", "u64"), a("cap", "u64")],
     returns: "u64",
-    doc: "In schedule_frames_on_path: when book is set, books an SFPID frame if stream data " +
-      "waits (else returns 0); then keeps slack bytes free at the end of the packet and at most " +
-      "cap more bytes of frames; returns 1",
+    doc: "In schedule_frames_on_path of a 1-RTT packet, when stream data waits: writes SOURCE_FPID " +
+      "fpid, keeps slack bytes free and at most cap bytes of frames after it; returns the " +
+      "position after it (where the source symbol starts), 0 when nothing was written",
   },
   {
     id: 168,

@@ -8,12 +8,14 @@
  *
  * - Source symbols: the bytes of a packet after its SOURCE_FPID frame, with
  *   the packet number and the length in front (plugins/fec/FRAMES.md):
- *   `fec_write_sfpid` writes the frame and gives where the symbol starts,
+ *   `fec_prepare_source` (or, for a booked frame, `fec_write_sfpid`) writes
+ *   the frame and gives where the symbol starts,
  *   `fec_sent_symbol` copies it from the packet being built,
  *   `fec_reader_sfpid` + `fec_received_symbol` from the packet received.
- * - `fec_prepare_source` books the SFPID of a packet about to be built and
- *   keeps room at its end so that a repair symbol of it fits a packet;
- *   `fec_stream_data_pending` tells the end of the stream.
+ * - `fec_prepare_source` writes the SFPID at the start of a packet being
+ *   built (after its ACK) and keeps room at its end so that a repair symbol
+ *   of it fits a packet; `fec_sent_symbol`'s result and
+ *   `fec_stream_data_pending` tell the end of the stream.
  * - `fec_recovered_packet`: the frames of a rebuilt packet go through the
  *   connection's frame processing as a 1-RTT packet (receive.ts
  *   `processFrames`). The packet is not acknowledged: the peer learns of it
@@ -25,8 +27,8 @@
  *   as delivered, the end of the last covering repair symbol as lost.
  *
  * - `fec_region_addmul` / `fec_region_scale`: the GF(2^8) region operations of
- *   the codes (gf256.ts), the plugin's heavy lifting per byte, as `my_memcpy`
- *   is for copies.
+ *   the codes, in WebAssembly SIMD on the plugin's memory (gf256_kernel.ts):
+ *   the plugin's heavy lifting per byte, as `my_memcpy` is for copies.
  *
  * A helper called from another protoop than the one it serves, or with a bad
  * pointer, faults, as every helper does.
@@ -44,10 +46,10 @@ import { SpaceId } from "../transport/recovery/space_id.ts";
 import { Reader } from "../transport/wire/reader.ts";
 import { Writer } from "../transport/wire/writer.ts";
 import type { HelperContext } from "../vm/mod.ts";
-import { callOf, count, fail, host, mem, stateOf } from "./helper_checks.ts";
+import { callOf, count, fail, mem, stateOf } from "./helper_checks.ts";
 import type { NumberHelper } from "./helpers_memory.ts";
 import { fecHold, list } from "./fec_hold.ts";
-import { gfAddMul, gfScale } from "./gf256.ts";
+import { regionAddMul, regionScale } from "./gf256_kernel.ts";
 
 /** Source symbol header: packet number (8) and payload length (2), network order. */
 export const SYMBOL_HEADER = 10;
@@ -73,7 +75,12 @@ function input<T>(
   what: string,
 ): T {
   const h = call.args[i];
-  const o = h === undefined ? undefined : host(helper, () => call.handle(h));
+  let o: unknown;
+  try {
+    o = h === undefined ? undefined : call.handle(h); // (no closure: once per packet)
+  } catch (e) {
+    fail(helper, e instanceof Error ? e.message : String(e));
+  }
   if (!ok(o)) fail(helper, `input ${i} of ${call.name} is not a ${what}`);
   return o;
 }
@@ -96,7 +103,8 @@ function writeSymbol(
   if (bytes.length > MAX_SYMBOL_PAYLOAD || n > max) return 0;
   const off = mem(helper, ctx.memory, dst, n, true);
   const dv = ctx.memory.view();
-  dv.setBigUint64(off, BigInt(pn));
+  dv.setUint32(off, Math.floor(pn / 0x1_0000_0000)); // (no BigInt: once per packet)
+  dv.setUint32(off + 4, pn >>> 0);
   dv.setUint16(off + 8, bytes.length);
   ctx.memory.bytes().set(bytes, off + SYMBOL_HEADER);
   return n;
@@ -129,8 +137,12 @@ function sentSymbol(ctx: HelperContext, from: number, fpid: number, dst: number,
   }
   const n = writeSymbol(helper, ctx, b.pn, w.buf.subarray(from, w.pos), dst, max);
   if (n > 0) fecHold(conn).protect(b.pn, fpid);
-  return n;
+  // The answer of fec_stream_data_pending too: one helper call less per source packet.
+  return conn.streams.hasPendingData() ? n + PENDING_FLAG : n;
 }
+
+/** Bit of `fec_sent_symbol`'s result set when stream data waits to be sent (2^32). */
+const PENDING_FLAG = 0x1_0000_0000;
 
 function recoveredPacket(ctx: HelperContext, pn: number, src: number, len: number): number {
   const helper = "fec_recovered_packet";
@@ -155,6 +167,7 @@ function recoveredPacket(ctx: HelperContext, pn: number, src: number, len: numbe
 }
 
 const EMPTY = new Uint8Array(0);
+const APPLICATION = BigInt(SpaceId.Application);
 
 /** The header rebuilt packets are processed under: 1-RTT, no CID of ours. */
 const RECOVERED_HEADER: PacketHeader = Object.freeze({
@@ -171,28 +184,29 @@ const RECOVERED_HEADER: PacketHeader = Object.freeze({
   integrityTag: EMPTY,
 });
 
-/** An SFPID booking: 5 bytes, neither congestion-controlled nor ack-eliciting. */
-const SFPID_BOOKING = Object.freeze([
-  Object.freeze({
-    type: FT_SFPID,
-    size: SFPID_SIZE,
-    congestionControlled: false,
-    retransmittable: false,
-    ctx: 0n,
-  }),
-]);
-
-function prepareSource(ctx: HelperContext, book: number, slack: number, cap: number): number {
+/**
+ * Writes SOURCE_FPID `fpid` at the writer's position of the 1-RTT packet being built, when stream
+ * data waits, and holds the packet's frames after it to `cap` bytes with `slack` bytes left free.
+ * Written directly, not booked: a booked frame costs a `write_frame` pluglet run per packet.
+ */
+function prepareSource(ctx: HelperContext, fpid: number, slack: number, cap: number): number {
   const helper = "fec_prepare_source";
   const [call, conn] = callAndConn(helper, ctx);
-  if (book !== 0) {
-    if (!conn.streams.hasPendingData()) return 0;
-    if (host(helper, () => call.reserveFrames(SFPID_BOOKING)) === 0) return 0;
-  }
+  // schedule_frames_on_path's input 1 is the packet number space: only 1-RTT packets are sources.
+  if (call.args[1] !== APPLICATION || fpid === 0 || fpid > 0xffff_ffff) return 0;
   const w = conn.writer;
+  if (w.end - w.pos < SFPID_SIZE + slack + MIN_SOURCE_ROOM || !conn.streams.hasPendingData()) {
+    return 0;
+  }
+  w.u8(FT_SFPID);
+  w.u32(fpid);
+  conn.counters.pluginFrameSent(FT_SFPID);
   w.end = Math.max(w.pos, Math.min(w.end - slack, w.pos + cap));
-  return 1;
+  return w.pos;
 }
+
+/** Room a source packet needs for stream data after its SFPID (a STREAM header and a byte). */
+const MIN_SOURCE_ROOM = 8;
 
 function writeSfpid(ctx: HelperContext, fpid: number): number {
   const helper = "fec_write_sfpid";
@@ -244,7 +258,7 @@ export const FEC_HELPERS: Readonly<Record<string, NumberHelper>> = {
   },
   "fec_prepare_source": {
     arity: 3,
-    fn: (ctx, book, slack, cap) => prepareSource(ctx, book!, slack!, cap!),
+    fn: (ctx, fpid, slack, cap) => prepareSource(ctx, fpid!, slack!, cap!),
   },
   "fec_stream_data_pending": {
     arity: 0,
@@ -260,8 +274,7 @@ export const FEC_HELPERS: Readonly<Record<string, NumberHelper>> = {
       const d = mem(helper, ctx.memory, dst!, len, true);
       const s = mem(helper, ctx.memory, src!, len, false);
       if (d < s + len && s < d + len) fail(helper, "the regions overlap");
-      const bytes = ctx.memory.bytes();
-      gfAddMul(bytes, d, bytes, s, c! & 0xff, len);
+      regionAddMul(ctx.memory.memory, d, s, c! & 0xff, len);
       return 0;
     },
   },
@@ -271,7 +284,7 @@ export const FEC_HELPERS: Readonly<Record<string, NumberHelper>> = {
       const len = count("fec_region_scale", "n", n!, ctx.memory.maxSize);
       if (len === 0) return 0;
       const d = mem("fec_region_scale", ctx.memory, dst!, len, true);
-      gfScale(ctx.memory.bytes(), d, c! & 0xff, len);
+      regionScale(ctx.memory.memory, d, c! & 0xff, len);
       return 0;
     },
   },

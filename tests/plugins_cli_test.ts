@@ -316,57 +316,79 @@ Deno.test("pquic -P westwood / cubic on the server, through pquic relay at 3% lo
       });
       events[plugin] = qlogEvents(qlog, `${plugin}:congestion`).map((e) => e.data);
     }
-    // Westwood+: on loss, the window becomes the bandwidth estimate × RTTmin (at least 2 MSS).
+    // Westwood+: on loss, ssthresh becomes the bandwidth estimate × RTTmin (half the window
+    // before the first estimate), never above the window, at least 2 MSS (1,200-1,500 B each);
+    // the window follows (2 MSS after persistent congestion).
     const ww = events["westwood"]!;
     assert.ok(ww.length > 0, "no westwood:congestion event");
-    assert.ok(ww.some((e) => e.cwnd! < e.cwnd_before!), JSON.stringify(ww));
+    assert.ok(ww.some((e) => e.bwe! > 0 && e.cwnd! < e.cwnd_before!), JSON.stringify(ww));
     for (const e of ww) {
-      const bdp = Math.floor((e.bwe! * e.rtt_min!) / 1e6);
-      assert.ok(e.cwnd! <= e.cwnd_before!, JSON.stringify(e));
-      assert.ok(e.cwnd! >= bdp - 1 && e.cwnd! <= Math.max(bdp + 1, 2 * 1500), JSON.stringify(e));
-      assert.equal(e.ssthresh, e.cwnd);
+      const raw = e.bwe === 0 || e.rtt_min === 0
+        ? Math.floor(e.cwnd_before! / 2)
+        : Math.floor((e.bwe! * e.rtt_min!) / 1e6);
+      const target = Math.min(raw, e.cwnd_before!);
+      const floored = e.ssthresh! >= 2400 && e.ssthresh! <= 3000 && target <= e.ssthresh!;
+      assert.ok(e.ssthresh === target || floored, JSON.stringify(e));
+      assert.ok(e.cwnd === e.ssthresh || e.cwnd! <= 3000, JSON.stringify(e));
     }
-    // CUBIC: on loss, the window is multiplied by β = 0.7 (RFC 9438 §4.6), not halved.
+    // CUBIC: on loss, ssthresh = 0.7 × the window (RFC 9438 §4.6: β = 0.7, not NewReno's
+    // halving), at least 2 MSS; the window follows (2 MSS after persistent congestion).
     const cubic = events["cubic"]!;
     assert.ok(cubic.length > 0, "no cubic:congestion event");
     for (const e of cubic) {
-      assert.ok(Math.abs(e.cwnd! - 0.7 * e.cwnd_before!) <= 1500, JSON.stringify(e));
+      const target = Math.floor((e.cwnd_before! * 7) / 10);
+      const floored = e.ssthresh! >= 2400 && e.ssthresh! <= 3000 && target <= e.ssthresh!;
+      assert.ok(Math.abs(e.ssthresh! - target) <= 1 || floored, JSON.stringify(e));
+      assert.ok(Math.abs(e.cwnd! - e.ssthresh!) <= 1 || e.cwnd! <= 3000, JSON.stringify(e));
     }
-    assert.ok(cubic.some((e) => Math.abs(e.cwnd! - Math.floor(0.7 * e.cwnd_before!)) <= 1));
+    assert.ok(cubic.some((e) => e.cwnd! > 3000), JSON.stringify(cubic));
   } finally {
     await Deno.remove(cache.dir, { recursive: true });
   }
 });
 
-Deno.test("pquic -P ack_delay on the client: it retunes the ACK delay on every RTT sample", async () => {
+/** The host offers the ACK threshold key ack_delay raises (its own tests wait for it too). */
+const ACK_THRESHOLD_SERVED = ACCESS_KEYS.some((k) =>
+  k.name === "AK_PKTCTX_ACK_ELICITING_THRESHOLD"
+);
+
+Deno.test("pquic -P ack_delay on the client: fewer ACKs for the same download", async () => {
   const cache = tempCache();
   try {
-    let out = "";
+    const outs: string[] = [];
     await withServer(cache, [], async (port) => {
-      // 20 ms each way: min_rtt ≈ 40 ms, so the plugin's delay is ≈ 10 ms (min_rtt / 4).
-      await withRelay(cache.env, port, ["--delay", "20"], async (relayPort) => {
-        const c = await client(cache, [
-          "-G",
-          "300000",
-          "-P",
-          "ack_delay",
-          "-S",
-          "-",
-          "-q",
-          `${cache.dir}/client.qlog`,
-          "127.0.0.1",
-          String(relayPort),
-        ]);
-        assert.equal((await c.done).code, 0, c.stdout + c.stderr);
-        out = c.stdout;
+      // 5 ms each way at 20 Mbit/s: packets arrive one by one, each ACK decision on its own.
+      await withRelay(cache.env, port, ["--delay", "5", "--rate", "20"], async (relayPort) => {
+        for (const plugin of [[], ["-P", "ack_delay", "-S", "-"]]) {
+          const c = await client(cache, [
+            "-G",
+            "500000",
+            ...plugin,
+            "-q",
+            `${cache.dir}/client${outs.length}.qlog`,
+            "127.0.0.1",
+            String(relayPort),
+          ]);
+          assert.equal((await c.done).code, 0, c.stdout + c.stderr);
+          outs.push(c.stdout);
+        }
       });
     });
-    assert.match(out, /^300000 bytes received$/m);
-    assert.match(out, /plugins +be\.mpiraux\.ack_delay$/m);
-    const calls = num(out, /update_rtt post \(update_ack_delay\.o\): (\d+) calls, .* 0 faults/);
-    assert.ok(calls > 0, out);
+    const [plain, plug] = outs as [string, string];
+    assert.match(plug, /^500000 bytes received$/m);
+    assert.match(plug, /plugins +be\.mpiraux\.ack_delay$/m);
+    const calls = num(plug, /update_rtt post \(update_ack_delay\.o\): (\d+) calls, .* 0 faults/);
+    assert.ok(calls > 0, plug);
+    const ackFrames = (out: string) => num(out, /frames sent .*ACK (\d+)/);
+    if (ACK_THRESHOLD_SERVED) {
+      // An ACK for every 8 ack-eliciting packets (within min_rtt / 4) instead of every 2.
+      assert.ok(
+        ackFrames(plug) < 0.75 * ackFrames(plain),
+        `${ackFrames(plug)} ACKs with the plugin, ${ackFrames(plain)} without`,
+      );
+    }
     // The client's qlog has every ACK it sent, with its ACK Delay (ms).
-    const acks = sentFrames(`${cache.dir}/client.qlog`, "ack");
+    const acks = sentFrames(`${cache.dir}/client1.qlog`, "ack");
     assert.ok(acks.length > 10, `${acks.length} ACKs`);
     assert.ok(acks.every((f) => typeof f.ack_delay === "number" && f.ack_delay >= 0));
   } finally {
@@ -385,7 +407,14 @@ Deno.test({
     try {
       const qlog = `${cache.dir}/server.qlog`;
       let out = "";
-      await withServer(cache, ["-P", "stream_scheduling_rr", "-q", qlog], async (port) => {
+      const serverOut = await withServer(cache, [
+        "-P",
+        "stream_scheduling_rr",
+        "-q",
+        qlog,
+        "-S",
+        "-",
+      ], async (port) => {
         // Three requests at once, on streams 0, 4 and 8.
         const c = await client(cache, [
           "-a",
@@ -399,9 +428,15 @@ Deno.test({
         out = c.stdout;
       });
       assert.equal(out.match(/-> 200000 bytes in/g)?.length, 3, out);
+      // The plugin chose the stream of every packet with stream data.
+      const calls = num(
+        serverOut,
+        /schedule_next_stream replace \(schedule_next_stream\.o\): (\d+) calls, .* 0 faults/,
+      );
       const ids = sentFrames(qlog, "stream").map((f) => f.stream_id as number);
       // While all three have data, one frame each in increasing id order, round after round.
       assert.ok(ids.length > 30, `${ids.length} STREAM frames`);
+      assert.ok(calls >= ids.length, `${calls} calls for ${ids.length} STREAM frames`);
       assert.deepEqual(ids.slice(0, 30), Array.from({ length: 30 }, (_, i) => [0, 4, 8][i % 3]));
     } finally {
       await Deno.remove(cache.dir, { recursive: true });

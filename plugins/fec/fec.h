@@ -69,6 +69,9 @@
 /* Most unknowns of one Gaussian elimination. */
 #define GMAX 8
 
+/* fec_redundancy's answer (n << 8 | k) may carry this bit: it never changes, ask once. */
+#define FEC_REDUNDANCY_FIXED (1 << 16)
+
 /* Schemes (REPAIR's scheme field). */
 #define FEC_SCHEME_XOR 0
 #define FEC_SCHEME_RLC_GF256 1
@@ -136,10 +139,10 @@ typedef struct {
     uint64_t next_fpid;         /* next source symbol id (from 1) */
     uint64_t last_fpid;         /* newest source symbol recorded */
     uint64_t first_unprotected; /* oldest source symbol no repair symbol protects yet */
-    uint64_t sfpid_pending;     /* an SFPID is booked and not written yet */
     uint64_t sfpid_written;     /* the packet being built carries this id (0: none) */
     uint64_t sfpid_from;        /* where its symbol starts in the packet buffer */
     uint64_t repairs_queued;    /* REPAIR frames booked and not written yet */
+    uint64_t redundancy_fixed;  /* the controller's constant (n << 8) | k, 0: ask each window */
     /* the window being encoded (full-stream policy): repair symbols accumulate as source
      * symbols come, so no run does more than one symbol's work per repair symbol */
     uint64_t win_first; /* its first source symbol id (0: none open) */

@@ -93,9 +93,13 @@ function run(inst: PluginInstance, host: FakeHost, op: string, args: (bigint | n
 }
 
 /** (n, k) from a controller's n << 8 | k. */
+/** fec_redundancy's answer: [n, k] (fec.h), without the FEC_REDUNDANCY_FIXED bit. */
 function nk(v: bigint): [number, number] {
-  return [Number(v >> 8n), Number(v & 0xffn)];
+  return [Number((v >> 8n) & 0xffn), Number(v & 0xffn)];
 }
+
+/** fec.h FEC_REDUNDANCY_FIXED: the controller's answer never changes. */
+const FIXED = 1n << 16n;
 
 for (const engine of engines) {
   const name = (what: string) => `${what} (${engine.name})`;
@@ -113,6 +117,7 @@ for (const engine of engines) {
       assert.equal(run(inst, host, "fec_protect_policy"), BigInt(policy), file);
       assert.deepEqual(nk(run(inst, host, "fec_redundancy", [0])), redundancy, file);
       assert.deepEqual(nk(run(inst, host, "fec_redundancy", [1])), redundancy, file);
+      assert.equal(run(inst, host, "fec_redundancy", [0]) & FIXED, FIXED, "constant: asked once");
       assert.equal(host.faults.length, 0);
     }
   });
@@ -139,6 +144,7 @@ for (const engine of engines) {
     // No loss for long: back up to 30.
     for (let i = 8; i < 40; i++) last = at(i * 1000, 2600);
     assert.deepEqual(last, [31, 30]);
+    assert.equal(run(inst, host, "fec_redundancy", [0]) & FIXED, 0n, "asked every window");
   });
 
   Deno.test(name("write_recovered writes RECOVERED in network order"), () => {

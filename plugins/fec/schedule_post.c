@@ -12,10 +12,13 @@ protoop_arg_t schedule_post(picoquic_cnx_t *cnx)
                                                      : st->last_fpid >= st->first_unprotected;
     if (fpid == 0 && !open) return 0;
     int full = st->policy == FEC_POLICY_FULL_STREAM;
+    int pending = -1; /* stream data waits: unknown yet */
     if (fpid != 0) {
         st->sfpid_written = 0;
         fec_sym_t *s = &st->sw[fpid % SW];
         uint64_t n = fec_sent_symbol(st->sfpid_from, fpid, s->data, MAX_SYM);
+        pending = (n & FEC_PENDING) != 0;
+        n &= FEC_PENDING - 1;
         if (n == 0) {
             /* Cannot be protected: windows close before it and start after it. */
             s->fpid = 0;
@@ -31,7 +34,7 @@ protoop_arg_t schedule_post(picoquic_cnx_t *cnx)
             if (full) fec_window_add(cnx, st, s);
         }
     }
-    if (st->repairs_queued == 0 && !fec_stream_data_pending()) {
+    if (st->repairs_queued == 0 && !(pending >= 0 ? pending : fec_stream_data_pending())) {
         if (full) fec_window_close(cnx, st);
         else fec_protect_tail(cnx, st, st->last_fpid);
     }

@@ -16,16 +16,21 @@
 #include "gf256.h"
 #include "scheme.h"
 
-/* (n << 8) | k from the controller, clamped: 1 <= k <= MAXK, k < n <= k + RQ. */
-static __inline__ uint64_t fec_redundancy(picoquic_cnx_t *cnx, uint64_t flush)
+/* (n << 8) | k from the controller, clamped: 1 <= k <= MAXK, k < n <= k + RQ. A controller
+ * whose answer never changes says so (FEC_REDUNDANCY_FIXED) and is asked once: a nested protoop
+ * call per window cost more than the window's other work. */
+static __inline__ uint64_t fec_redundancy(picoquic_cnx_t *cnx, fec_state_t *st, uint64_t flush)
 {
+    if (st->redundancy_fixed != 0) return st->redundancy_fixed;
     protoop_arg_t in[1] = { flush };
     uint64_t nk = run_noparam(cnx, "fec_redundancy", 1, in, NULL);
+    uint64_t fixed = nk & FEC_REDUNDANCY_FIXED;
     uint64_t n = (nk >> 8) & 0xff, k = nk & 0xff;
     if (k == 0) k = 1;
     if (k > MAXK) k = MAXK;
     if (n <= k) n = k + 1;
     if (n > k + RQ) n = k + RQ;
+    if (fixed) st->redundancy_fixed = (n << 8) | k;
     return (n << 8) | k;
 }
 
@@ -87,7 +92,7 @@ static __inline__ void fec_window_add(picoquic_cnx_t *cnx, fec_state_t *st, fec_
 {
     if (st->win_first != 0 && s->fpid != st->win_first + st->win_count) fec_window_close(cnx, st);
     if (st->win_first == 0) {
-        uint64_t nk = fec_redundancy(cnx, 0);
+        uint64_t nk = fec_redundancy(cnx, st, 0);
         uint64_t k = nk & 0xff, nrep = (nk >> 8) - k;
         /* A window fills within one congestion window, so that its repair symbols follow
          * its packets within about one round trip (held losses wait for them); fewer source
@@ -131,7 +136,7 @@ static __inline__ void fec_window_add(picoquic_cnx_t *cnx, fec_state_t *st, fec_
 static __inline__ void fec_protect_tail(picoquic_cnx_t *cnx, fec_state_t *st, uint64_t last)
 {
     if (last < st->first_unprotected) return;
-    uint64_t nk = fec_redundancy(cnx, 1);
+    uint64_t nk = fec_redundancy(cnx, st, 1);
     uint64_t n = nk >> 8, k = nk & 0xff;
     uint64_t count = last + 1 - st->first_unprotected;
     if (count > MAXK) count = MAXK;

@@ -426,9 +426,11 @@ extern uint64_t fec_received_symbol(void *dst, uint64_t max);
  * past it. Returns its source symbol id, 0 when the frame is short. */
 extern uint64_t fec_reader_sfpid(void);
 /* In schedule_frames_on_path: writes the source symbol of the packet built (input 0) into dst:
- * its packet number, the length and bytes of its frames from position from (fec_write_sfpid's
- * result) on; records the packet as source symbol fpid. Returns its length, 0 when > max. */
+ * its packet number, the length and bytes of its frames from position from (fec_prepare_source's
+ * or fec_write_sfpid's result) on; records the packet as source symbol fpid. Returns its length (0 when > max), plus
+ * FEC_PENDING (1 << 32) when stream data waits to be sent (fec_stream_data_pending's answer). */
 extern uint64_t fec_sent_symbol(uint64_t from, uint64_t fpid, void *dst, uint64_t max);
+#define FEC_PENDING (1ULL << 32)
 /* A repair symbol protecting source symbols first..first+count-1 (count <= 255) was queued:
  * while it is in flight, their packets' frames are held back if the packets are lost. */
 extern void fec_cover_begin(uint64_t first, uint64_t count);
@@ -441,10 +443,12 @@ extern uint64_t fec_peer_recovered(uint64_t pn);
 /* Processes len bytes of frames at src, rebuilt from repair symbols, as those of 1-RTT packet
  * pn (not acknowledged: RECOVERED tells the peer). Returns 1, or 0 when pn was received. */
 extern uint64_t fec_recovered_packet(uint64_t pn, const void *src, uint64_t len);
-/* In schedule_frames_on_path: when book is set, books an SFPID frame if stream data waits
- * (returns 0 otherwise); then keeps slack bytes free at the end of the packet being built and
- * allows at most cap more bytes of frames. Returns 1. */
-extern uint64_t fec_prepare_source(uint64_t book, uint64_t slack, uint64_t cap);
+/* In schedule_frames_on_path of a 1-RTT packet, when stream data waits: writes SOURCE_FPID fpid
+ * at the writer's position (counted as a plugin frame sent; not booked: no write_frame run),
+ * then keeps slack bytes free at the end of the packet being built and allows at most cap bytes
+ * of frames after the SFPID. Returns the position after it, where the packet's source symbol
+ * starts (for fec_sent_symbol); 0 when nothing was written (other space, no data, no room). */
+extern uint64_t fec_prepare_source(uint64_t fpid, uint64_t slack, uint64_t cap);
 /* 1 when stream data waits to be sent, else 0. */
 extern uint64_t fec_stream_data_pending(void);
 /* In write_frame param 0x29: writes SOURCE_FPID fpid into the writer and sets the outputs

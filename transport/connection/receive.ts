@@ -29,6 +29,7 @@ import {
   statelessResetToken,
 } from "../packet/header.ts";
 import { SpaceId } from "../recovery/space_id.ts";
+import { keepViewsOf } from "../streams/recv_buffer.ts";
 import { EncryptionLevel } from "../tls/session.ts";
 import { Reader } from "../wire/reader.ts";
 import { bytesEqual } from "./cids.ts";
@@ -262,7 +263,14 @@ export function incomingEncrypted(
 
   const newest = pn > s.ackTracker.largest;
   probingOnly = true;
-  const ackEliciting = processFrames(c, payload, h, space, now);
+  // The plaintext is the AEAD's own buffer: stream data may stay in it, uncopied.
+  keepViewsOf(payload.buffer);
+  let ackEliciting: boolean;
+  try {
+    ackEliciting = processFrames(c, payload, h, space, now);
+  } finally {
+    keepViewsOf(null);
+  }
   if (plugged[Op.RECEIVED_SEGMENT] === 1) ops[Op.RECEIVED_SEGMENT](c, h, space, pn, ackEliciting);
   // RFC 9000 §9.3: a server follows a client whose address changed (NAT rebinding,
   // migration) when the newest non-probing packet comes from there.

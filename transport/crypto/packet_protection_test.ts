@@ -189,6 +189,26 @@ Deno.test("PacketAead.open() refuses a flipped bit in header, payload or tag", (
   }
 });
 
+Deno.test("PacketAead.open() returns the plaintext in a plain buffer of its own", () => {
+  for (const suite of [0x1301, 0x1302, 0x1303] as const) {
+    const keyLength = suite === 0x1301 ? 16 : 32;
+    const aead = new PacketAead(suite, new Uint8Array(keyLength).fill(5), new Uint8Array(12));
+    const header = hex("4100000001");
+    const payload = new Uint8Array(2000).map((_, i) => i & 0xff);
+    const packet = new Uint8Array(header.length + payload.length + 16);
+    packet.set(header);
+    packet.set(payload, header.length);
+    const end = aead.seal(9, packet, header.length, header.length + payload.length);
+    const sealed = packet.slice();
+    const plain = aead.open(9, packet, header.length, end)!;
+    assert.deepEqual(plain, payload);
+    // Not a Node Buffer (whose slice() is a view), not the packet's memory, packet untouched.
+    assert.equal(Object.getPrototypeOf(plain), Uint8Array.prototype);
+    assert.notEqual(plain.buffer, packet.buffer);
+    assert.deepEqual(packet, sealed);
+  }
+});
+
 Deno.test("PacketAead.nonce() XORs the 62-bit packet number into the IV's last 8 bytes", () => {
   const iv = hex("fa044b2f42a3fd3b46fb255c");
   const aead = new PacketAead(CipherSuite.AES_128_GCM_SHA256, new Uint8Array(16), iv);

@@ -4,11 +4,13 @@
  * stream offset multiple times"). Used for STREAM data and for CRYPTO data.
  *
  * Bytes below the read offset are dropped; bytes already held are not copied
- * again; only the new parts of a piece are copied (the caller's bytes usually
- * view a decrypted packet that will be reused). Pieces readable at once are
- * copied into shared slabs (one allocation per up to 64 KiB instead of one per
- * piece: allocation dominated the receive path); out-of-order pieces get their
- * own copy so that they never keep a slab alive. Held pieces are kept in a map
+ * again; only the new parts of a piece are copied (the caller's bytes may
+ * view a buffer that will be reused). Pieces readable at once are copied
+ * into shared slabs (one allocation per up to 1 MiB instead of one per piece:
+ * allocation dominated the receive path); out-of-order pieces get their own
+ * copy so that they never keep a slab alive. Pieces of a buffer declared
+ * unchanging ({@link keepViewsOf}: a packet's plaintext, fresh from the
+ * AEAD) are kept as views, with no copy at all. Held pieces are kept in a map
  * keyed by their start offset, and the received ranges in a {@link RangeSet},
  * so inserting costs O(log n) plus the ranges merged, and reading O(1) — no
  * per-byte work and no quadratic behaviour on many small out-of-order pieces.
@@ -23,9 +25,29 @@
 import { RangeSet } from "./range_set.ts";
 
 const EMPTY = new Uint8Array(0);
-/** Slab sizes for in-order pieces: grow from MIN_SLAB, doubling, to MAX_SLAB (arbitrary). */
+
+/** The buffer whose pieces are kept as views (see {@link keepViewsOf}). */
+let viewable: ArrayBufferLike | null = null;
+
+/**
+ * Declares that no one will change the bytes of `buffer` any more, so that
+ * {@link RecvBuffer.insert} keeps views of it instead of copies, until the
+ * next call (null: copy everything again). The receive path declares each
+ * packet's plaintext while its frames are processed.
+ *
+ * @param buffer The buffer, or null.
+ */
+export function keepViewsOf(buffer: ArrayBufferLike | null): void {
+  viewable = buffer;
+}
+/**
+ * Slab sizes for in-order pieces: grow from MIN_SLAB, doubling, to MAX_SLAB
+ * (arbitrary). MAX_SLAB is large enough for pieces from 65,000-byte datagrams
+ * to share slabs: copying into new memory costs twice what copying into a
+ * slab does.
+ */
 const MIN_SLAB = 2048;
-const MAX_SLAB = 64 * 1024;
+const MAX_SLAB = 1024 * 1024;
 
 /**
  * Receive-side reassembly buffer.
@@ -104,7 +126,12 @@ export class RecvBuffer {
       const s = fresh[i]!;
       const e = fresh[i + 1]!;
       const src = data.subarray(s - offset, e - offset);
-      this.#pieces.set(s, e <= readable ? this.#slabCopy(src) : src.slice());
+      const kept = data.buffer === viewable
+        ? src
+        : e <= readable
+        ? this.#slabCopy(src)
+        : src.slice();
+      this.#pieces.set(s, kept);
       this.#buffered += e - s;
     }
   }

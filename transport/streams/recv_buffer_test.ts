@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { SeededRandom } from "../random.ts";
-import { RecvBuffer } from "./recv_buffer.ts";
+import { keepViewsOf, RecvBuffer } from "./recv_buffer.ts";
 
 function randomBytes(rnd: SeededRandom, n: number): Uint8Array {
   const b = new Uint8Array(n);
@@ -152,4 +152,42 @@ Deno.test("RecvBuffer packs in-order pieces into shared slabs, out-of-order ones
   const late = b.read()!;
   assert.deepEqual(late, new Uint8Array(50).fill(4));
   assert.equal(late.buffer.byteLength, 50);
+});
+
+Deno.test("RecvBuffer keeps in-order pieces of 65,000-byte datagrams in one slab", () => {
+  const b = new RecvBuffer();
+  const piece = 64_900;
+  for (let i = 0; i < 8; i++) b.insert(i * piece, new Uint8Array(piece).fill(i + 1));
+  const parts: Uint8Array[] = [];
+  for (let p = b.read(); p !== null; p = b.read()) parts.push(p);
+  assert.equal(parts.length, 8);
+  assert.deepEqual(parts.map((p) => p[0]), [1, 2, 3, 4, 5, 6, 7, 8]);
+  // Pieces this large once got a buffer each; now at most a few slabs hold all eight.
+  assert.ok(new Set(parts.map((p) => p.buffer)).size <= 3);
+  assert.equal(parts[6]!.buffer, parts[7]!.buffer);
+});
+
+Deno.test("RecvBuffer.insert() keeps views of a buffer declared with keepViewsOf()", () => {
+  const b = new RecvBuffer();
+  const plaintext = new Uint8Array(100).fill(7);
+  const other = new Uint8Array(50).fill(8);
+  keepViewsOf(plaintext.buffer);
+  try {
+    b.insert(0, plaintext.subarray(10, 60));
+    b.insert(80, plaintext.subarray(60, 70)); // out of order: a view too
+    b.insert(50, other.subarray(0, 30)); // another buffer: copied
+  } finally {
+    keepViewsOf(null);
+  }
+  const first = b.read()!;
+  assert.equal(first.buffer, plaintext.buffer);
+  assert.equal(first.byteOffset, 10);
+  const second = b.read()!;
+  assert.notEqual(second.buffer, other.buffer);
+  assert.deepEqual(second, new Uint8Array(30).fill(8));
+  assert.equal(b.read()!.buffer, plaintext.buffer);
+  // Declared no more: copies again.
+  const later = new Uint8Array(5).fill(9);
+  b.insert(90, later);
+  assert.notEqual(b.read()!.buffer, later.buffer);
 });
