@@ -31,43 +31,69 @@
  * Under `deno bench` a short 10 MB transfer of pquic runs in one process.
  *
  * Measured on the 2-core development machine, shared with other test runs
- * (load average 5; compare within a run), 200 MB, NewReno, three runs each:
+ * (load average 2–5; compare within a run), 200 MB, NewReno, three runs each;
+ * CPU s/GB is client / server:
  *
- * | | before (208 KiB receive buffer) | now (4 MiB receive buffer) |
- * |---|---|---|
- * | pquic, 1,200 B | 223–471 Mbit/s, 14–18 / 14–20 CPU s/GB | 488–604 Mbit/s, 12–13 / 12 CPU s/GB |
- * | pquic, 16,000 B | 853–1,413 Mbit/s, 4.2–5.2 / 4.7–5.7 | 1,815–1,883 Mbit/s, 3.3–3.5 / 3.9–4.4 |
- * | pquic, 65,000 B | 1,693–1,748 Mbit/s, 3.5 / 3.9–4.0 | 2,269–2,374 Mbit/s, 2.7–2.8 / 3.1–3.2 |
- * | Deno's QUIC (quinn) | 2,091–4,710 Mbit/s, 1.6–2.3 / 1.4–1.5 | 3,983–5,114 Mbit/s, same |
- * | ratio at 16,000 B / 65,000 B | 0.28–0.41 / 0.41–0.45 | 0.36–0.47 / 0.46–0.54 |
- * | kernel drops per run | 250–680 | 0 (quinn: 60–130) |
+ * | | 208 KiB receive buffer | 4 MiB receive buffer | plaintext kept, full packets |
+ * |---|---|---|---|
+ * | pquic, 1,200 B | 223–471 Mbit/s, 14–18 / 14–20 | 488–604, 12–13 / 12 | 345–423, 11–13 / 12 |
+ * | pquic, 16,000 B | 853–1,413, 4.2–5.2 / 4.7–5.7 | 1,815–1,883, 3.3–3.5 / 3.9–4.4 | 1,106–2,017, 2.9–3.3 / 3.9–4.1 |
+ * | pquic, 65,000 B | 1,693–1,748, 3.5 / 3.9–4.0 | 2,269–2,374, 2.7–2.8 / 3.1–3.2 | 1,512–2,611, 1.9–2.6 / 3.0–3.3 |
+ * | Deno's QUIC (quinn) | 2,091–4,710, 1.6–2.3 / 1.4–1.5 | 3,983–5,114, same | 2,396–4,469, 1.7–2.1 / 1.4–1.5 |
+ * | ratio at 16,000 B / 65,000 B | 0.28–0.41 / 0.41–0.45 | 0.36–0.47 / 0.46–0.54 | 0.44–0.70 / 0.56–0.84 |
+ * | kernel drops per run | 250–680 | 0 (quinn: 60–130) | 0 (quinn: 50–230) |
  *
- * (CPU s/GB: client / server.) Under heavier load (average 10) the ratio at
- * 65,000 B was 0.42–0.65, since quinn then suffers more from its drops.
+ * Mbit/s swing with what else runs (the last column: six runs in two
+ * invocations, load 2.5–4.8; each ratio is a run against the same run's
+ * quinn, the best-to-best ratios printed were 0.45–0.60 / 0.56–0.84); CPU
+ * s/GB hardly does. The same runs alternating the previous tree and this
+ * one, at 16,000 / 65,000 B: client 3.5–3.9 → 3.2–3.5 and 2.7–3.0 → 2.5–2.6
+ * CPU s/GB, server unchanged (3.7–4.2, 2.9–3.3). In one process (the
+ * in-memory pair of `transport/connection/_test_pair.ts`, ChaCha20, the
+ * server sending 40 MB in 256 KB writes, both ends; medians of five, four
+ * alternations of the two trees): 4.6–5.0 → 3.9–4.6 CPU s/GB at 16,000 B,
+ * 3.0–3.4 → 2.4–2.8 at 65,000 B. No change at 1,200 B beyond the noise.
  *
- * What changed: the UDP driver asks for a 4 MiB receive buffer (`SO_RCVBUF`
+ * What changed last:
+ * - the receiver keeps stream data in the plaintext buffer node:crypto
+ *   returns (`PacketAead.open` no longer copies it back into the packet, and
+ *   the receive path declares it with `keepViewsOf`, so `RecvBuffer` keeps
+ *   views instead of copying into new slabs);
+ * - a write taken whole flushes on the next turn of the event loop
+ *   (`io/quic_stream.ts`), so an application's writes in a row fill packets:
+ *   at 65,000 B the server sent 3,860 packets for 200 MB (a part-filled fifth
+ *   one per 256 KB write), now 3,250–3,280 (3,077 full ones are the floor),
+ *   and the client's ACKs went from 520–860 to 470–880;
+ * - datagrams and in-order received pieces are copied into 1 MiB slabs, not
+ *   one new buffer each (new memory costs more than the copy: `slice()` of
+ *   16–65 KB runs at 4–6 GB/s, into a slab 8–13, into memory reused 25).
+ *
+ * Before that, the UDP driver got a 4 MiB receive buffer (`SO_RCVBUF`
  * through FFI, see `io/udp.ts`: Deno's API cannot, and the 208 KiB default
  * holds a dozen 16 KB datagrams, so a receiver pausing for a millisecond lost
  * 2–3 % of the packets and the congestion window stayed near 200 KB), and
  * receives short-header datagrams straight into slabs instead of copying each.
  *
- * What limits pquic now (CPU profiles of both processes): CPU per byte, not
- * the network. Of the 6–8 CPU s/GB of both processes together at 16,000 and
- * 65,000 B, ~5 are per byte (a fit of the two sizes): ChaCha20-Poly1305 itself
- * (which our server prefers; node:crypto seals 1.1–1.4 GB/s, against
- * ~250 MB/s for AES-128-GCM) is ~1.6 of it; the rest is the node:crypto
- * polyfill's fresh output Buffer per call, the copies of stream data
- * (application → stream send buffer → packet → cipher output → datagram copy;
- * datagram → stream receive buffer) and the garbage collection they cause
- * (8–15 % of a busy process). Per packet (~40 µs for both ends): one Deno op
- * per datagram sent or received (no batching, GSO or GRO in Deno's UDP API),
- * and the ACKs. At 65,000 B a quarter of the
- * packets are partly filled (one at the end of each 256 KB write, flushed at
- * once). What would lift it: sealing and opening without the polyfill's
- * per-call objects and allocations (`transport/crypto/aead.ts`), fewer
- * copies of stream data (keep views of received datagrams, which the slabs
- * now allow), DPLPMTUD probing to the loopback size by default, fewer ACKs
- * (ACK frequency).
+ * What limits pquic now (CPU profiles of both processes): the sender's CPU
+ * per byte. At 65,000 B the server spends ~3 CPU s/GB to quinn's 1.5: the
+ * ChaCha20-Poly1305 operation itself (~11 % of its time), the UDP send op
+ * (~8–11 %, one per datagram: Deno has no batching, GSO or GRO), and new
+ * memory: the stream layer's copy of each application write
+ * (`transport/streams/streams.ts`, a new 256 KB buffer per write; a larger
+ * slab does not help, only reused memory would), node:crypto's new output
+ * buffer per `update()` (1 µs at 16 KB, 6 µs at 64 KB; Deno's node:crypto has
+ * no `update` into a caller's buffer, and its cipher objects are Transform
+ * streams costing 1.5–3 µs each), the datagram copy, and the garbage
+ * collection these cause (4–9 %). What would lift it: a send buffer that
+ * owns reused memory (a ring the stream layer copies into, freed by ACKs),
+ * datagram buffers recycled once the driver's send completed (needs the
+ * endpoint to hand them back), an AEAD that writes into the packet (not
+ * reachable through node:crypto), DPLPMTUD probing to the loopback size by
+ * default (the library's default is 1,200 B with no discovery, the command's
+ * limit 1,452; tried with a probe limit of 65,527 and no `maxDatagramSize`,
+ * the search reached ~65 KB datagrams within the transfer: 1,143 Mbit/s,
+ * 2.9 / 3.4 CPU s/GB, where 1,200 B gives 345–560), and fewer ACKs (ACK
+ * frequency).
  *
  * @module
  */

@@ -14,6 +14,16 @@
  * Each for `monitoring` (9 objects, 40 pluglets) and `no_pacing` (1 of each).
  * The connection is made outside the measured part.
  *
+ * And what one pluglet run costs (issue #7's goal: monitoring within 3% of
+ * goodput): 1,000 marshalled calls of a protoop on a live connection, as
+ * core makes them per packet — `header_parsed` (a header and a path by
+ * handle, two numbers) and `segment_prepared` (a sent packet by handle) —
+ * with nothing attached, with a TypeScript post pluglet that returns at once
+ * (the table's share: marshalling, handles, the call object), and with
+ * monitoring's own post pluglets (`packet_received.o`: a metadata read, one
+ * `get_cnx`, two increments; `packet_sent.o`: plus one `get_pkt`) on the
+ * Wasm engine. Time per iteration / 1,000 is the cost of one call.
+ *
  * Run: `deno bench -A bench/plugin_bench.ts`, or `deno run -A
  * bench/plugin_bench.ts [--rounds N]` for medians and 90th percentiles.
  *
@@ -21,6 +31,7 @@
  */
 
 import { Connection } from "../transport/connection/connection.ts";
+import { Op } from "../transport/protoop/catalogue.ts";
 import { SeededRandom } from "../transport/random.ts";
 import { builtinReader, injectPlugin, loadBuiltin, loadPlugin } from "../plugins/mod.ts";
 import { ModuleCache, wasmCompilerWith } from "../vm/wasm/mod.ts";
@@ -51,6 +62,46 @@ for (const name of ["monitoring", "no_pacing"]) {
   CASES.push([`${name}: cached injection (instance, attach)`, (c) => cached(name, c)]);
 }
 
+/** Calls per iteration of a pluglet-run case. */
+const CALLS = 1000;
+
+/** What a per-packet call site passes: a received header, a sent packet. */
+const HEADER = { type: 5, dcid: new Uint8Array(8), pnOffset: 9, end: 1200 };
+const PACKET = { pn: 7, timeSent: 1000, size: 1200, frames: [], space: 2, inFlight: true };
+
+/** A connection with `how` attached to header_parsed and segment_prepared. */
+function runConnection(how: "none" | "ts" | "monitoring"): Connection {
+  const conn = freshConnection();
+  if (how === "ts") {
+    const pluglet = { run: () => 0n };
+    conn.attachPlugin({
+      name: "bench.noop",
+      pluglets: [
+        { op: "header_parsed", anchor: "post", pluglet },
+        { op: "segment_prepared", anchor: "post", pluglet },
+      ],
+    });
+  } else if (how === "monitoring") injectPlugin(conn, loadBuiltin("monitoring"));
+  return conn;
+}
+
+const RUN_CASES: [string, () => void][] = [];
+for (const how of ["none", "ts", "monitoring"] as const) {
+  const label = how === "none"
+    ? "no plugin"
+    : how === "ts"
+    ? "TypeScript post pluglet (returns 0)"
+    : "monitoring post pluglet (Wasm)";
+  const conn = runConnection(how);
+  const ops = conn.ops.call;
+  RUN_CASES.push([`header_parsed x${CALLS}, ${label}`, () => {
+    for (let i = 0; i < CALLS; i++) ops[Op.HEADER_PARSED](conn, HEADER as never, null, i, 1200);
+  }]);
+  RUN_CASES.push([`segment_prepared x${CALLS}, ${label}`, () => {
+    for (let i = 0; i < CALLS; i++) ops[Op.SEGMENT_PREPARED](conn, PACKET as never);
+  }]);
+}
+
 if (!import.meta.main) {
   for (const [name, fn] of CASES) {
     Deno.bench({
@@ -63,6 +114,14 @@ if (!import.meta.main) {
         fn(conn);
         b.end();
       },
+    });
+  }
+  for (const [name, fn] of RUN_CASES) {
+    Deno.bench({
+      name,
+      group: name.split(" ")[0]!,
+      baseline: name.includes("no plugin"),
+      fn,
     });
   }
 } else {
@@ -83,6 +142,22 @@ if (!import.meta.main) {
   console.log(`plugin injection, ${rounds} rounds (ms):`);
   CASES.forEach(([name], k) => {
     const xs = samples[k]!;
+    console.log(
+      `  ${name.padEnd(58)} median ${q(xs, 0.5).toFixed(3)}  p90 ${q(xs, 0.9).toFixed(3)}`,
+    );
+  });
+  for (const [, fn] of RUN_CASES) for (let i = 0; i < 20; i++) fn(); // warm-up
+  const runs: number[][] = RUN_CASES.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    RUN_CASES.forEach(([, fn], k) => {
+      const t0 = performance.now();
+      fn();
+      runs[k]!.push(((performance.now() - t0) * 1000) / CALLS);
+    });
+  }
+  console.log(`one protoop call, ${rounds} rounds of ${CALLS} (µs per call):`);
+  RUN_CASES.forEach(([name], k) => {
+    const xs = runs[k]!;
     console.log(
       `  ${name.padEnd(58)} median ${q(xs, 0.5).toFixed(3)}  p90 ${q(xs, 0.9).toFixed(3)}`,
     );

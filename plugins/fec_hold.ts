@@ -67,16 +67,13 @@ export function list(a: number[], pn: number): void {
   a.push(pn);
 }
 
-interface Held {
-  readonly p: SentPacket;
-  readonly fpid: number;
-  readonly since: number;
-}
-
-/** The sender's hold on lost protected packets (one per connection). */
-export class FecLossHold implements LossHold {
-  /** Counters. */
-  readonly counters: FecCounters = {
+/**
+ * Counters at zero (what a connection without the FEC helpers' state counted).
+ *
+ * @returns fresh counters
+ */
+export function emptyFecCounters(): FecCounters {
+  return {
     recovered: 0,
     recoveredDuplicate: 0,
     held: 0,
@@ -89,6 +86,18 @@ export class FecLossHold implements LossHold {
     deliveredPns: [],
     retransmittedPns: [],
   };
+}
+
+interface Held {
+  readonly p: SentPacket;
+  readonly fpid: number;
+  readonly since: number;
+}
+
+/** The sender's hold on lost protected packets (one per connection). */
+export class FecLossHold implements LossHold {
+  /** Counters. */
+  readonly counters: FecCounters = emptyFecCounters();
   readonly #conn: Connection;
   /**
    * Packet number → source symbol id, for the newest MAX_PROTECTED packet numbers: a ring

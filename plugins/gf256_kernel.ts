@@ -9,7 +9,7 @@
  * two 16-entry tables looked up with `i8x16.swizzle`. The module imports the
  * plugin's `WebAssembly.Memory`, so it works on the symbols where they are,
  * without copying: one instance per memory, made on first use. Kernels handle
- * whole 16-byte blocks; the caller finishes the last bytes (gf256.ts).
+ * whole 16-byte blocks; the last bytes are done one product at a time.
  *
  * Exports (all arguments i32 byte offsets and counts, `n` a multiple of 16):
  * `xor(d, s, n)`: d ^= s; `addmul(d, s, n, lo0..lo3, hi0..hi3)`: d ^= c · s;
@@ -32,7 +32,7 @@
  */
 
 import { CodeWriter, ModuleBuilder, Op, ValType } from "../vm/wasm/module.ts";
-import { gfAddMul, gfMul, gfScale } from "./gf256.ts";
+import { gfMul } from "./gf256.ts";
 
 /** SIMD instruction prefix and the opcodes used (WebAssembly 2.0 §5.4.8). */
 const SIMD = 0xfd;
@@ -221,8 +221,9 @@ export function regionAddMul(
     else withTables(b.k.addmul, d, s, blocks, c);
   }
   if (blocks < n) {
+    // At most 15 bytes: one product each (gf256.ts's region functions build a 256-entry row).
     const bytes = bytesOf(b, memory);
-    gfAddMul(bytes, d + blocks, bytes, s + blocks, c, n - blocks);
+    for (let i = blocks; i < n; i++) bytes[d + i]! ^= gfMul(c, bytes[s + i]!);
   }
 }
 
@@ -239,5 +240,8 @@ export function regionScale(memory: WebAssembly.Memory, d: number, c: number, n:
   const blocks = n - (n % BLOCK);
   const b = kernelsOf(memory);
   if (blocks > 0) withTables(b.k.mul, d, d, blocks, c);
-  if (blocks < n) gfScale(bytesOf(b, memory), d + blocks, c, n - blocks);
+  if (blocks < n) {
+    const bytes = bytesOf(b, memory);
+    for (let i = blocks; i < n; i++) bytes[d + i] = gfMul(c, bytes[d + i]!);
+  }
 }

@@ -110,9 +110,21 @@ export function host<T>(helper: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof PluginFault) throw e;
-    fail(helper, e instanceof Error ? e.message : String(e));
+    return hostFault(helper, e);
   }
+}
+
+/**
+ * Rethrows what a host method threw as the helper's fault (a PluginFault
+ * as is). For helpers on the per-run path, which catch inline instead of
+ * making a closure for {@link host}.
+ *
+ * @param helper helper name
+ * @param e what the host threw
+ */
+export function hostFault(helper: string, e: unknown): never {
+  if (e instanceof PluginFault) throw e;
+  fail(helper, e instanceof Error ? e.message : String(e));
 }
 
 /** The host buffer behind a handle, or a fault. */

@@ -467,6 +467,14 @@ export const HELPERS: readonly HelperSpec[] = [
     returns: "void",
     doc: "GF(2^8) region operation on plugin memory: dst[0..n) *= c",
   },
+  {
+    id: 172,
+    name: "fec_write_frame",
+    args: [a("src", "ptr"), a("n", "u64"), a("retransmittable", "u64")],
+    returns: "u64",
+    doc: "In write_frame: writes the n-byte frame at src into the writer and sets the outputs; " +
+      "returns 1, 0 when it does not fit (retry in the next packet)",
+  },
 ];
 
 /** Object families of the get/set helpers. */

@@ -21,13 +21,20 @@ import {
   HelperTable,
   PluginFault,
 } from "../vm/mod.ts";
-import { accessKey, CONSTANTS, type FieldKind, HELPERS } from "./helper_ids.ts";
+import {
+  ACCESS_KEYS,
+  type AccessKeySpec,
+  CONSTANTS,
+  type FieldKind,
+  HELPERS,
+} from "./helper_ids.ts";
 import {
   callOf,
   cString,
   fail,
   host,
   hostBytes,
+  hostFault,
   mem,
   stateOf,
   varintSizeOf,
@@ -42,18 +49,49 @@ export type { HelperState } from "./helper_checks.ts";
 const MAX_ARGS = CONSTANTS.PROTOOPARGS_MAX!;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
-function key(helper: string, kind: FieldKind, ak: bigint, write: boolean): number {
-  const spec = ak <= 0xffffn ? accessKey(kind, Number(ak)) : undefined;
+/** One family's access keys, indexed by value (no key is above 0xff). */
+type KeyTable = readonly (AccessKeySpec | undefined)[];
+
+/** Key values index these tables directly: no string is built per helper call. */
+const KEY_LIMIT = 0x100;
+const KEY_LIMIT_BIG = 0x100n;
+
+function keyTable(kind: FieldKind): KeyTable {
+  const t: (AccessKeySpec | undefined)[] = new Array(KEY_LIMIT).fill(undefined);
+  for (const k of ACCESS_KEYS) {
+    if (k.kind !== kind) continue;
+    if (k.value >= KEY_LIMIT) throw new Error(`Access key ${k.name} is above 0xff`);
+    t[k.value] = k;
+  }
+  return t;
+}
+
+const CNX_KEYS = keyTable("cnx");
+const PATH_KEYS = keyTable("path");
+const PKT_CTX_KEYS = keyTable("pkt_ctx");
+const PKT_KEYS = keyTable("pkt");
+const CNXID_KEYS = keyTable("cnxid");
+const STREAM_KEYS = keyTable("stream");
+const PH_KEYS = keyTable("ph");
+
+function key(helper: string, keys: KeyTable, ak: bigint, write: boolean): number {
+  // bigint against bigint: a mixed comparison would be a runtime call per helper call.
+  const spec = ak < KEY_LIMIT_BIG ? keys[Number(ak)] : undefined;
   if (spec === undefined) fail(helper, `unknown access key 0x${ak.toString(16)}`);
   if (write && !spec.writable) fail(helper, `${spec.name} is read-only`);
   return spec.value;
 }
 
+const METADATA_SLOTS = BigInt(CONSTANTS.METADATA_SLOTS!);
+
 function index(helper: string, idx: bigint): number {
-  if (idx >= BigInt(CONSTANTS.METADATA_SLOTS!)) {
-    fail(helper, `metadata index ${idx} is out of range (0–9)`);
-  }
+  if (idx >= METADATA_SLOTS) fail(helper, `metadata index ${idx} is out of range (0–9)`);
   return Number(idx);
+}
+
+/** An input/output index as a number (indices past 0xff all name nothing). */
+function slot(p: bigint): number {
+  return p < KEY_LIMIT_BIG ? Number(p) : KEY_LIMIT;
 }
 
 function nonNull(helper: string, what: string, h: bigint): bigint {
@@ -65,36 +103,45 @@ function param16(p: bigint): number {
   return p > 0xffffn ? 0xffff : Number(p);
 }
 
+// The helpers below run on every pluglet run: host errors are caught inline
+// (`hostFault`) rather than through `host(helper, () => …)`, which would make
+// a closure per call.
+
 function getField(
   helper: string,
   kind: FieldKind,
+  keys: KeyTable,
   ctx: HelperContext,
   h: bigint,
   ak: bigint,
   p: bigint,
 ): bigint {
   const st = stateOf(ctx);
-  const k = key(helper, kind, ak, false);
+  const k = key(helper, keys, ak, false);
   if (kind !== "cnx") nonNull(helper, kind, h);
-  return host(helper, () => st.host.getField(kind, k, param16(p), h));
+  try {
+    return st.host.getField(kind, k, param16(p), h);
+  } catch (e) {
+    return hostFault(helper, e);
+  }
 }
 
 function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
   const helper = "get_cnx";
-  const k = key(helper, "cnx", ak, false);
+  const k = key(helper, CNX_KEYS, ak, false);
   const st = stateOf(ctx);
   switch (k) {
     case 0x00: {
       const c = callOf(helper, st);
-      if (p >= BigInt(c.args.length)) {
-        fail(helper, `input ${p} does not exist (${c.args.length} inputs)`);
-      }
-      return c.args[Number(p)]!;
+      const i = slot(p);
+      if (i >= c.args.length) fail(helper, `input ${p} does not exist (${c.args.length} inputs)`);
+      return c.args[i]!;
     }
     case 0x01: {
       const c = callOf(helper, st);
-      if (p >= BigInt(c.outputs.length)) fail(helper, `output ${p} does not exist`);
-      return c.outputs[Number(p)]!;
+      const i = slot(p);
+      if (i >= c.outputs.length) fail(helper, `output ${p} does not exist`);
+      return c.outputs[i]!;
     }
     case 0x34:
       return callOf(helper, st).returnValue;
@@ -103,21 +150,27 @@ function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
     case 0x82:
       return BigInt(callOf(helper, st).args.length);
   }
-  return host(helper, () => st.host.getField("cnx", k, param16(p), 0n));
+  try {
+    return st.host.getField("cnx", k, param16(p), 0n);
+  } catch (e) {
+    return hostFault(helper, e);
+  }
 }
 
 function setCnx(ctx: HelperContext, ak: bigint, p: bigint, v: bigint): bigint {
   const helper = "set_cnx";
-  key(helper, "cnx", ak, true); // only AK_CNX_OUTPUT is writable
+  key(helper, CNX_KEYS, ak, true); // only AK_CNX_OUTPUT is writable
   const c = callOf(helper, stateOf(ctx));
-  if (p >= BigInt(c.outputs.length)) fail(helper, `output ${p} does not exist`);
-  c.outputs[Number(p)] = v;
+  const i = slot(p);
+  if (i >= c.outputs.length) fail(helper, `output ${p} does not exist`);
+  c.outputs[i] = v;
   return 0n;
 }
 
 function setField(
   helper: string,
   kind: FieldKind,
+  keys: KeyTable,
   ctx: HelperContext,
   h: bigint,
   ak: bigint,
@@ -125,9 +178,13 @@ function setField(
   v: bigint,
 ): bigint {
   const st = stateOf(ctx);
-  const k = key(helper, kind, ak, true);
+  const k = key(helper, keys, ak, true);
   nonNull(helper, kind, h);
-  host(helper, () => st.host.setField(kind, k, param16(p), h, v));
+  try {
+    st.host.setField(kind, k, param16(p), h, v);
+  } catch (e) {
+    hostFault(helper, e);
+  }
   return 0n;
 }
 
@@ -136,7 +193,11 @@ function getMeta(helper: string, ctx: HelperContext, h: bigint, idx: bigint, cnx
   const st = stateOf(ctx);
   const c = callOf(helper, st);
   const handle = cnx ? 0n : nonNull(helper, "object", h);
-  return host(helper, () => c.getMetadata(handle, i));
+  try {
+    return c.getMetadata(handle, i);
+  } catch (e) {
+    return hostFault(helper, e);
+  }
 }
 
 function setMeta(
@@ -151,7 +212,11 @@ function setMeta(
   const st = stateOf(ctx);
   const c = callOf(helper, st);
   const handle = cnx ? 0n : nonNull(helper, "object", h);
-  host(helper, () => c.setMetadata(handle, i, v));
+  try {
+    c.setMetadata(handle, i, v);
+  } catch (e) {
+    hostFault(helper, e);
+  }
   return 0n;
 }
 
@@ -204,21 +269,23 @@ const IMPLS: Record<string, Impl> = {
   "set_cnx": (ctx, _cnx, ak, p, v) => setCnx(ctx, ak, p, v),
   "get_cnx_metadata": (ctx, _cnx, idx) => getMeta("get_cnx_metadata", ctx, 0n, idx, true),
   "set_cnx_metadata": (ctx, _cnx, idx, v) => setMeta("set_cnx_metadata", ctx, 0n, idx, v, true),
-  "get_path": (ctx, h, ak, p) => getField("get_path", "path", ctx, h, ak, p),
-  "set_path": (ctx, h, ak, p, v) => setField("set_path", "path", ctx, h, ak, p, v),
+  "get_path": (ctx, h, ak, p) => getField("get_path", "path", PATH_KEYS, ctx, h, ak, p),
+  "set_path": (ctx, h, ak, p, v) => setField("set_path", "path", PATH_KEYS, ctx, h, ak, p, v),
   "get_path_metadata": (ctx, _c, h, idx) => getMeta("get_path_metadata", ctx, h, idx, false),
   "set_path_metadata": (ctx, _c, h, idx, v) => setMeta("set_path_metadata", ctx, h, idx, v, false),
-  "get_pkt_ctx": (ctx, h, ak) => getField("get_pkt_ctx", "pkt_ctx", ctx, h, ak, 0n),
-  "set_pkt_ctx": (ctx, h, ak, v) => setField("set_pkt_ctx", "pkt_ctx", ctx, h, ak, 0n, v),
+  "get_pkt_ctx": (ctx, h, ak) => getField("get_pkt_ctx", "pkt_ctx", PKT_CTX_KEYS, ctx, h, ak, 0n),
+  "set_pkt_ctx": (ctx, h, ak, v) =>
+    setField("set_pkt_ctx", "pkt_ctx", PKT_CTX_KEYS, ctx, h, ak, 0n, v),
   "get_pkt_ctx_metadata": (ctx, _c, h, idx) => getMeta("get_pkt_ctx_metadata", ctx, h, idx, false),
   "set_pkt_ctx_metadata": (ctx, _c, h, idx, v) =>
     setMeta("set_pkt_ctx_metadata", ctx, h, idx, v, false),
-  "get_pkt": (ctx, h, ak) => getField("get_pkt", "pkt", ctx, h, ak, 0n),
+  "get_pkt": (ctx, h, ak) => getField("get_pkt", "pkt", PKT_KEYS, ctx, h, ak, 0n),
   "get_pkt_metadata": (ctx, _c, h, idx) => getMeta("get_pkt_metadata", ctx, h, idx, false),
   "set_pkt_metadata": (ctx, _c, h, idx, v) => setMeta("set_pkt_metadata", ctx, h, idx, v, false),
-  "get_cnxid": (ctx, h, ak) => getField("get_cnxid", "cnxid", ctx, h, ak, 0n),
-  "get_stream_head": (ctx, h, ak) => getField("get_stream_head", "stream", ctx, h, ak, 0n),
-  "get_ph": (ctx, h, ak) => getField("get_ph", "ph", ctx, h, ak, 0n),
+  "get_cnxid": (ctx, h, ak) => getField("get_cnxid", "cnxid", CNXID_KEYS, ctx, h, ak, 0n),
+  "get_stream_head": (ctx, h, ak) =>
+    getField("get_stream_head", "stream", STREAM_KEYS, ctx, h, ak, 0n),
+  "get_ph": (ctx, h, ak) => getField("get_ph", "ph", PH_KEYS, ctx, h, ak, 0n),
   "my_htons": (_ctx, x) => ((x & 0xffn) << 8n) | ((x >> 8n) & 0xffn),
   "my_ntohs": (_ctx, x) => ((x & 0xffn) << 8n) | ((x >> 8n) & 0xffn),
   "picoquic_varint_encode": (ctx, p, max, v) => {

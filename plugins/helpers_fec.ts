@@ -194,6 +194,9 @@ function prepareSource(ctx: HelperContext, fpid: number, slack: number, cap: num
   const [call, conn] = callAndConn(helper, ctx);
   // schedule_frames_on_path's input 1 is the packet number space: only 1-RTT packets are sources.
   if (call.args[1] !== APPLICATION || fpid === 0 || fpid > 0xffff_ffff) return 0;
+  // Plugin exchange holds the plugin's frames until the peer attached it (EXCHANGE.md §4): an
+  // SFPID written directly must wait as a booked one would.
+  if (conn.reservations.isHeld(stateOf(ctx).plugin)) return 0;
   const w = conn.writer;
   if (w.end - w.pos < SFPID_SIZE + slack + MIN_SOURCE_ROOM || !conn.streams.hasPendingData()) {
     return 0;
@@ -219,6 +222,20 @@ function writeSfpid(ctx: HelperContext, fpid: number): number {
   call.outputs[0] = BigInt(SFPID_SIZE);
   call.outputs[1] = 0n;
   return start + SFPID_SIZE;
+}
+
+function writeFrame(ctx: HelperContext, src: number, n: number, retransmittable: number): number {
+  const helper = "fec_write_frame";
+  const [call] = callAndConn(helper, ctx);
+  const w = input(helper, call, 1, isWriter, "writer");
+  const len = count(helper, "n", n, MAX_SYMBOL_PAYLOAD);
+  if (len === 0) fail(helper, "an empty frame");
+  if (w.end - w.pos < len) return 0;
+  const off = mem(helper, ctx.memory, src, len, false);
+  w.bytes(ctx.memory.bytes().subarray(off, off + len));
+  call.outputs[0] = BigInt(len);
+  call.outputs[1] = retransmittable !== 0 ? 1n : 0n;
+  return 1;
 }
 
 /** The FEC helpers in number form, by name (merged into the helper table by helpers.ts). */
@@ -265,6 +282,7 @@ export const FEC_HELPERS: Readonly<Record<string, NumberHelper>> = {
     fn: (ctx) => (callAndConn("fec_stream_data_pending", ctx)[1].streams.hasPendingData() ? 1 : 0),
   },
   "fec_write_sfpid": { arity: 1, fn: (ctx, fpid) => writeSfpid(ctx, fpid!) },
+  "fec_write_frame": { arity: 3, fn: (ctx, src, n, rt) => writeFrame(ctx, src!, n!, rt!) },
   "fec_region_addmul": {
     arity: 4,
     fn: (ctx, dst, src, c, n) => {

@@ -38,6 +38,11 @@ export interface InjectOptions {
   engine?: EngineFactory;
   /** Instruction budget of one pluglet run; default the VM's. */
   fuel?: number;
+  /**
+   * Time one run in this many of each pluglet for the statistics (`-S`), and
+   * scale; 1 times every run. Default: the instance's (`DEFAULT_TIME_EVERY`).
+   */
+  timeEvery?: number;
   /** Where `helper_log` lines and fault messages go (CLI `-l`, stderr). */
   onLog?: (plugin: string, line: string) => void;
 }
@@ -100,6 +105,7 @@ class Injection implements InjectedPlugin {
     this.instance = new PluginInstance(plugin, host, {
       ...(opts.engine === undefined ? {} : { engine: opts.engine }),
       ...(opts.fuel === undefined ? {} : { fuel: opts.fuel }),
+      ...(opts.timeEvery === undefined ? {} : { timeEvery: opts.timeEvery }),
     });
     this.definition = this.instance.definition();
   }

@@ -216,3 +216,32 @@ Deno.test("a faulted instance reports once and runs nothing more", () => {
   assert.equal(stats.pluglets[plugletIndex(plugin, "t_copy")]!.faults, 1);
   assert.equal(stats.pluglets[plugletIndex(plugin, "t_counter_a")]!.calls, 0);
 });
+
+Deno.test("PluginInstance.stats() times the first runs, then one in timeEvery, and scales", () => {
+  const host = new FakeHost();
+  // The clock advances 1 ms per read: every timed run measures exactly 1,000 µs.
+  let reads = 0;
+  let t = 0;
+  const clock = () => (reads++, (t += 1));
+  const inst = instantiatePlugin(plugin, host, { engine: wasmCompiler, clock, timeEvery: 4 });
+  const i = plugletIndex(plugin, "t_counter_b");
+  const run = () => inst.run(i, new FakeCall(host, "t_counter_b"));
+  for (let n = 0; n < 3; n++) run();
+  let s = inst.stats().pluglets[i]!;
+  assert.deepEqual([s.calls, s.timedCalls, s.totalTimeUs], [3, 3, 3000]);
+  for (let n = 3; n < 14; n++) run();
+  s = inst.stats().pluglets[i]!;
+  // Runs 0–3 timed, then runs 4, 8 and 12: 7 timed of 14, two clock reads each.
+  assert.equal(s.calls, 14);
+  assert.equal(s.timedCalls, 7);
+  assert.equal(reads, 14);
+  // 4 first runs exactly, then 3 timed runs standing for the 10 later ones.
+  assert.equal(s.totalTimeUs, 4000 + (3000 * 10) / 3);
+  const exact = instantiatePlugin(plugin, host, { engine: wasmCompiler, clock, timeEvery: 1 });
+  for (let n = 0; n < 5; n++) exact.run(i, new FakeCall(host, "t_counter_b"));
+  assert.deepEqual(
+    [exact.stats().pluglets[i]!.timedCalls, exact.stats().pluglets[i]!.totalTimeUs],
+    [5, 5000],
+  );
+  assert.throws(() => instantiatePlugin(plugin, host, { timeEvery: 0 }), RangeError);
+});

@@ -19,7 +19,9 @@ import { injectedPlugins } from "../plugins/inject.ts";
 import type { Connection } from "../transport/connection/connection.ts";
 import { type ExchangeEvent, exchangeOf } from "../transport/exchange/mod.ts";
 import { findPatternMismatch } from "../apps/content.ts";
-import { CLIENT_ADDR, SERVER_ADDR } from "./_conn_sim.ts";
+import { Buffer } from "node:buffer";
+import { ConnectionState } from "../transport/connection/events.ts";
+import { CLIENT_ADDR, payload, SERVER_ADDR } from "./_conn_sim.ts";
 import { withTempCache } from "./_exchange_plugins.ts";
 import { freeUdpPort, pquic, ROOT, tempCache } from "./peers/_util.ts";
 
@@ -84,6 +86,59 @@ Deno.test("fec.plugin fetched by a client that lacks it rebuilds lost packets in
     // What the client rebuilt was not sent again.
     const again = new Set(fecCounters(server)!.retransmittedPns);
     assert.deepEqual(fecCounters(r.client)!.recoveredPns.filter((pn) => again.has(pn)), []);
+  }));
+
+Deno.test("fec.plugin fetched while the client uploads: no SFPID reaches the server before it attached", () =>
+  withTempCache(async (t) => {
+    const pair = await simPluginPair({
+      seed: 5,
+      link: { delay: 10_000 },
+      clientConfig: { plugins: [pluginExchange({ store: t.store })] },
+      serverConfig: { plugins: [pluginExchange({ inject: [FEC] })] },
+    });
+    // The client sends 600 KB from the start: it attaches the plugin (after the transfer) one
+    // round trip before the server does, with stream data waiting all along.
+    const data = payload(600_000, 3);
+    let id: number | null = null;
+    let written = 0;
+    pair.client.app = (c) => {
+      if (c.state !== ConnectionState.Established) return;
+      id ??= c.openStream(true);
+      if (id === null) return;
+      while (written < data.length) {
+        const k = c.write(id, data.subarray(written, written + 65536));
+        if (k === 0) break;
+        written += k;
+      }
+      if (written === data.length) {
+        c.finish(id);
+        written++;
+      }
+    };
+    const got: Uint8Array[] = [];
+    let fin = false;
+    pair.server.app = (c) => {
+      for (const e of pair.server.events) {
+        if (e.type !== "streamOpened") continue;
+        for (let r = c.read(e.id); r !== null && (r.data.length > 0 || r.fin); r = c.read(e.id)) {
+          got.push(r.data.slice());
+          if (r.fin) fin = true;
+          if (r.fin || r.data.length === 0) break;
+        }
+      }
+    };
+    pair.sim.run({
+      until: () => fin || (pair.clientConn.state >= ConnectionState.Closing),
+      maxTime: 30_000_000,
+    });
+    const server = pair.serverConn()!;
+    assert.equal(pair.clientConn.state, ConnectionState.Established, "not closed");
+    assert.equal(server.state, ConnectionState.Established);
+    assert.ok(fin);
+    assert.deepEqual(Buffer.concat(got), Buffer.from(data));
+    assert.ok(exchangeOf(server)!.isActive(FEC.name));
+    // The upload became source symbols once both ends had the plugin.
+    assert.ok(counter(server, FC_RX_SOURCE) > 50, `${counter(server, FC_RX_SOURCE)}`);
   }));
 
 /** "name N" counts of one summary line part ("SFPID 9, REPAIR 2"). */

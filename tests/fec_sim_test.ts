@@ -13,7 +13,7 @@ import {
   runDownload,
   simPluginPair,
 } from "../plugins/_sim_testing.ts";
-import { type FecCounters, fecCounters } from "../plugins/fec_hold.ts";
+import { emptyFecCounters, type FecCounters, fecCounters } from "../plugins/fec_hold.ts";
 import { injectedPlugins, injectPlugin } from "../plugins/inject.ts";
 import type { Connection } from "../transport/connection/connection.ts";
 import { CLIENT_ADDR, SERVER_ADDR } from "./_conn_sim.ts";
@@ -51,23 +51,10 @@ async function download(manifest: string, n: number, link: LinkConfig, seed = 7)
     for (const inj of injectedPlugins(c)) assert.equal(inj.fault, null, inj.fault ?? "");
   }
   const st = pair.sim.link(SERVER_ADDR.hostname, CLIENT_ADDR.hostname).stats.dropped;
-  const none = {
-    recovered: 0,
-    recoveredDuplicate: 0,
-    held: 0,
-    releasedDelivered: 0,
-    releasedLost: 0,
-    releasedLate: 0,
-    recoveredLate: 0,
-    sourceSymbols: 0,
-    recoveredPns: [],
-    deliveredPns: [],
-    retransmittedPns: [],
-  };
   return {
     r,
-    client: fecCounters(r.client) ?? none,
-    server: fecCounters(r.server!) ?? none,
+    client: fecCounters(r.client) ?? emptyFecCounters(),
+    server: fecCounters(r.server!) ?? emptyFecCounters(),
     dropped: st.loss + st.burst,
   };
 }
@@ -127,6 +114,15 @@ Deno.test("fec.plugin on a lossless link: every data packet is a source symbol, 
   assert.ok(repair >= Math.floor(source / 5) && repair <= Math.ceil(source / 5) + 1, `${repair}`);
   assert.equal(run.client.recovered, 0);
   assert.equal(run.server.held, 0);
+  // Per packet work kept small: the SFPID is written directly (counted, no write_frame run),
+  // the constant controller is asked once, REPAIR frames are written with one helper call.
+  assert.equal(s.stats().pluginFramesSent["SFPID"], source);
+  assert.equal(run.server.sourceSymbols, source);
+  const calls = (file: string) =>
+    injectedPlugins(s)[0]!.stats().pluglets.find((p) => p.file === file)?.calls ?? -1;
+  assert.equal(calls("write_sfpid.o"), -1, "no write_frame 0x29 pluglet");
+  assert.equal(calls("controller_constant.o"), 1);
+  assert.equal(calls("write_repair.o"), repair);
 });
 
 Deno.test("fec_protect_end_of_stream.plugin sends repair symbols only once the stream is sent", async () => {

@@ -213,7 +213,9 @@ static __inline__ fec_state_t *fec_state(picoquic_cnx_t *cnx)
     st->first_unprotected = 1;
     /* Made after the handshake (the first pluglet of a connection to run is write_tp): the
      * plugin was injected into a live connection, which happens when the peer sent it over
-     * (plugin exchange) or the application wants it: the peer is taken to run it too. */
+     * (plugin exchange) or the application wants it: the peer is taken to run it too. Plugin
+     * exchange holds our frames until the peer attached the plugin, the SFPID written by
+     * fec_prepare_source included (tests/fec_exchange_test.ts). */
     st->peer_fec = get_cnx(cnx, AK_CNX_HANDSHAKE_DONE, 0) != 0;
     gf_init(st);
     st->scheme = run_noparam(cnx, "fec_scheme", 0, NULL, NULL);

@@ -460,6 +460,10 @@ extern uint64_t fec_write_sfpid(uint64_t fpid);
 extern void fec_region_addmul(void *dst, const void *src, uint64_t c, uint64_t n);
 /* GF(2^8) on plugin memory: dst[0..n) *= c. */
 extern void fec_region_scale(void *dst, uint64_t c, uint64_t n);
+/* In write_frame: writes the n-byte frame at src (plugin memory) into the writer (input 1) and
+ * sets the outputs (n bytes, retransmittable or not): what a pluglet does with get_cnx,
+ * my_memcpy_to_host and set_cnx, in one call. Returns 1, 0 when it does not fit (input 2). */
+extern uint64_t fec_write_frame(const void *src, uint64_t n, uint64_t retransmittable);
 
 /* ---- conveniences (PQUIC's plugins/helpers.h) ------------------------------------------------ */
 

@@ -33,7 +33,6 @@ import { Pacer } from "../recovery/pacer.ts";
 import { SpaceId } from "../recovery/space_id.ts";
 import type { Random } from "../random.ts";
 import { Streams } from "../streams/streams.ts";
-import { ByteSlab } from "../streams/byte_slab.ts";
 import type { StreamId } from "../streams/stream_id.ts";
 import type { TlsSession } from "../tls/session.ts";
 import { defaultTransportParameters, type TransportParameters } from "../transport_parameters.ts";
@@ -146,8 +145,6 @@ export class Connection {
   /** @internal the largest datagram we send. */ maxDatagramSize: number;
   /** @internal path MTU discovery, when configured. */ readonly pmtud: PmtuDiscovery | null;
   /** @internal */ readonly sendBuf: Uint8Array;
-  /** @internal datagrams handed out are copied from slabs: one allocation per 64 KB. */
-  readonly outSlab: ByteSlab = new ByteSlab(64 * 1024);
   /** @internal */ readonly writer: Writer;
   /** @internal the CONNECTION_CLOSE we send in the closing state. */
   closeFrame: { app: boolean; code: bigint; frameType: number; reason: string } | null = null;

@@ -12,7 +12,7 @@ import { ArgKind, type ProtoopSpec } from "./catalogue.ts";
 import type { CallImpl } from "./call.ts";
 import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
 import type { HandleTable } from "./handles.ts";
-import { type Anchor, fromU64, NO_PARAM, type Pluglet } from "./pluglet.ts";
+import { type Anchor, fromU64, NO_PARAM, type Pluglet, U64_MAX } from "./pluglet.ts";
 
 /** A slot function: the default, or a wrapper/dispatcher built for attached pluglets. */
 // deno-lint-ignore no-explicit-any
@@ -107,7 +107,8 @@ export function invoke(call: CallImpl, e: Entry, anchor: Anchor, outSource: bool
       e.plugin,
     );
   }
-  return BigInt.asUintN(64, r);
+  // Already a u64 (a VM run's r0 always is): no new BigInt.
+  return r >= 0n && r <= U64_MAX ? r : BigInt.asUintN(64, r);
 }
 
 /** A pluglet's u64 as a native value; a bad handle is that plugin's fault. */
@@ -128,8 +129,22 @@ export function unmarshal(
   }
 }
 
-/** The dispatcher of a param protoop: the param's wrapper, else the default, untouched. */
+/** Params below this are looked up in an array by the dispatcher (frame types mostly are). */
+const DENSE_PARAMS = 0x100;
+
+/**
+ * The dispatcher of a param protoop: the param's wrapper, else the default,
+ * untouched. Built again whenever the map changes (a snapshot): params below
+ * 0x100 (core frame types) are found by index, the others in the map.
+ */
 export function dispatcher(map: Map<number, Slot>, d: SlotFn): SlotFn {
+  // As long as the largest attached param below DENSE_PARAMS needs (the
+  // dispatcher is rebuilt once per attached line).
+  let most = 0;
+  for (const p of map.keys()) if (p < DENSE_PARAMS && p >= most) most = p + 1;
+  const n = most;
+  const dense: (Slot | undefined)[] = new Array(n).fill(undefined);
+  for (const [p, s] of map) if (p < n) dense[p] = s;
   return (
     host: unknown,
     param: number,
@@ -140,7 +155,7 @@ export function dispatcher(map: Map<number, Slot>, d: SlotFn): SlotFn {
     a4?: unknown,
     a5?: unknown,
   ) => {
-    const s = map.get(param);
+    const s = param < n ? dense[param] : param < DENSE_PARAMS ? undefined : map.get(param);
     return s === undefined
       ? d(host, param, a0, a1, a2, a3, a4, a5)
       : s.fn(host, param, a0, a1, a2, a3, a4, a5);

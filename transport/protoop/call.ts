@@ -3,13 +3,31 @@
  * from call to call (no allocation per call once warm), with argument and
  * output buffers cached by length.
  *
+ * Inputs are marshalled and copied as 32-bit words through a `Uint32Array`
+ * over each `BigUint64Array`'s buffer: a number, a boolean or a handle id
+ * becomes a u64 without making a BigInt (reading or writing a BigUint64Array
+ * element makes one per access). Only values outside [0, 2^53) take
+ * {@link toU64}.
+ *
  * @module
  */
 
+import { ArgKind, type ArgSpec } from "./catalogue.ts";
 import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
 import type { HandleTable, HostRef } from "./handles.ts";
 import type { MetadataStore } from "./metadata.ts";
-import { Anchor, type FrameBooking, NO_PARAM, type PlugletCall } from "./pluglet.ts";
+import { Anchor, type FrameBooking, NO_PARAM, type PlugletCall, toU64 } from "./pluglet.ts";
+
+/** Index of the low 32-bit word of a u64 in a Uint32Array over its bytes (platform order). */
+const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+/** Index of the high word. */
+const HI = 1 - LO;
+const TWO_32 = 0x1_0000_0000;
+
+/** The 32-bit words of a BigUint64Array. */
+function words(a: BigUint64Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+}
 
 /** What a call needs from its table. */
 export interface CallTable {
@@ -47,6 +65,12 @@ export class CallImpl implements PlugletCall {
   readonly #table: CallTable;
   readonly #argBufs: (BigUint64Array | undefined)[] = [];
   readonly #outBufs: (BigUint64Array | undefined)[] = [];
+  readonly #argWords: (Uint32Array | undefined)[] = [];
+  readonly #outWords: (Uint32Array | undefined)[] = [];
+  readonly #pristineWords: Uint32Array = words(this.pristine);
+  readonly #bodyWords: Uint32Array = words(this.bodyOutputs);
+  #args32: Uint32Array = new Uint32Array(0);
+  #outputs32: Uint32Array = new Uint32Array(0);
 
   constructor(table: CallTable) {
     this.#table = table;
@@ -59,9 +83,58 @@ export class CallImpl implements PlugletCall {
     this.param = param;
     this.host = host;
     this.returnValue = 0n;
-    this.args = this.#argBufs[argc] ??= new BigUint64Array(argc);
-    this.outputs = this.#outBufs[outc] ??= new BigUint64Array(outc);
-    for (let i = 0; i < outc; i++) this.bodyOutputs[i] = 0n;
+    let a = this.#argBufs[argc];
+    if (a === undefined) {
+      a = this.#argBufs[argc] = new BigUint64Array(argc);
+      this.#argWords[argc] = words(a);
+    }
+    this.args = a;
+    this.#args32 = this.#argWords[argc]!;
+    let o = this.#outBufs[outc];
+    if (o === undefined) {
+      o = this.#outBufs[outc] = new BigUint64Array(outc);
+      this.#outWords[outc] = words(o);
+    }
+    this.outputs = o;
+    this.#outputs32 = this.#outWords[outc]!;
+    if (outc > 0) this.#bodyWords.fill(0, 0, outc * 2);
+  }
+
+  /**
+   * Marshals input `i` from its native value (see {@link toU64}): numbers in
+   * [0, 2^53), booleans and handles as two 32-bit words, anything else
+   * through toU64.
+   */
+  setInput(i: number, v: unknown, spec: ArgSpec, handles: HandleTable): void {
+    const w = this.#pristineWords;
+    const j = i << 1;
+    let n: number;
+    switch (spec.kind) {
+      case ArgKind.U64:
+        if (typeof v !== "number" || !(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) {
+          this.pristine[i] = toU64(v, spec, handles);
+          return;
+        }
+        n = Math.trunc(v);
+        break;
+      case ArgKind.Bool:
+        n = v ? 1 : 0;
+        break;
+      case ArgKind.Ref:
+        n = handles.register(v as HostRef | null | undefined);
+        break;
+      default:
+        this.pristine[i] = toU64(v, spec, handles);
+        return;
+    }
+    w[j + LO] = n >>> 0;
+    w[j + HI] = (n / TWO_32) >>> 0;
+  }
+
+  /** Keeps the outputs a replace pluglet wrote as the body's (for the post observers). */
+  saveBodyOutputs(): void {
+    const o = this.#outputs32;
+    this.#bodyWords.set(o);
   }
 
   /** Prepares the call for the next pluglet: fresh inputs, outputs from `outSource` or zero. */
@@ -69,10 +142,16 @@ export class CallImpl implements PlugletCall {
     this.anchor = anchor;
     this.plugin = plugin;
     this.pluginIndex = pluginIndex;
-    const a = this.args;
-    for (let i = 0; i < a.length; i++) a[i] = this.pristine[i]!;
-    const o = this.outputs;
-    for (let i = 0; i < o.length; i++) o[i] = outSource ? this.bodyOutputs[i]! : 0n;
+    const a = this.#args32;
+    const p = this.#pristineWords;
+    for (let i = 0; i < a.length; i++) a[i] = p[i]!;
+    const o = this.#outputs32;
+    if (outSource) {
+      const b = this.#bodyWords;
+      for (let i = 0; i < o.length; i++) o[i] = b[i]!;
+    } else {
+      for (let i = 0; i < o.length; i++) o[i] = 0;
+    }
   }
 
   handle(id: bigint): HostRef {

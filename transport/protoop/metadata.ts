@@ -37,6 +37,14 @@ export const METADATA_SLOTS = 10;
  */
 export class MetadataStore {
   readonly #slots = new WeakMap<object, (BigUint64Array | undefined)[]>();
+  /**
+   * The last object reached and its slots: pluglets mostly reach the same
+   * object (the connection) run after run, and a WeakMap lookup costs more
+   * than the rest of a metadata read. Keeps that one object alive until
+   * another is reached.
+   */
+  #lastObj: object | null = null;
+  #lastPer: (BigUint64Array | undefined)[] | undefined = undefined;
 
   /**
    * Reads slot `index` of `plugin` on `obj` (0 when never written).
@@ -45,7 +53,7 @@ export class MetadataStore {
    */
   get(plugin: number, obj: object, index: number): bigint {
     checkIndex(index);
-    const per = this.#slots.get(obj);
+    const per = this.#per(obj);
     if (per === undefined) return 0n;
     const s = per[plugin];
     return s === undefined ? 0n : s[index]!;
@@ -58,10 +66,11 @@ export class MetadataStore {
    */
   set(plugin: number, obj: object, index: number, value: bigint): void {
     checkIndex(index);
-    let per = this.#slots.get(obj);
+    let per = this.#per(obj);
     if (per === undefined) {
       per = [];
       this.#slots.set(obj, per);
+      this.#lastPer = per;
     }
     let s = per[plugin];
     if (s === undefined) {
@@ -69,6 +78,14 @@ export class MetadataStore {
       per[plugin] = s;
     }
     s[index] = BigInt.asUintN(64, value);
+  }
+
+  #per(obj: object): (BigUint64Array | undefined)[] | undefined {
+    if (obj === this.#lastObj) return this.#lastPer;
+    const per = this.#slots.get(obj);
+    this.#lastObj = obj;
+    this.#lastPer = per;
+    return per;
   }
 }
 

@@ -455,7 +455,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
       const nargs = argSpecs.length;
       const outSpecs = spec.outputs;
       call.begin(spec.id, spec.name, slot.param, host, nargs, outSpecs.length);
-      for (let i = 0; i < nargs; i++) call.pristine[i] = toU64(native[i], argSpecs[i]!, h);
+      for (let i = 0; i < nargs; i++) call.setInput(i, native[i], argSpecs[i]!, h);
       const pre = slot.pre;
       for (let i = 0; i < pre.length; i++) invoke(call, pre[i]!, Anchor.Pre, false);
       let ret: unknown;
@@ -464,7 +464,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
       if (rep !== null) {
         const r = invoke(call, rep, Anchor.Replace, false);
         call.returnValue = r;
-        for (let i = 0; i < outSpecs.length; i++) call.bodyOutputs[i] = call.outputs[i]!;
+        if (outSpecs.length > 0) call.saveBodyOutputs();
         ret = spec.returns === null ? undefined : unmarshal(r, spec.returns, h, spec.name, rep);
         if (outSpecs.length > 0) {
           const out = native[nargs] as Outputs;
@@ -478,7 +478,8 @@ export class ProtoopTable<H = unknown> implements CallTable {
           ? d(host, native[0], native[1], native[2], native[3], native[4], native[5], native[6])
           : d(host, slot.param, native[0], native[1], native[2], native[3], native[4], native[5]);
         if (post.length > 0) {
-          call.returnValue = spec.returns === null ? 0n : toU64(ret, spec.returns, h);
+          // A 0 result (process_frame's, most often) needs no conversion.
+          call.returnValue = spec.returns === null || ret === 0 ? 0n : toU64(ret, spec.returns, h);
           if (outSpecs.length > 0) {
             const out = native[nargs] as Outputs;
             for (let i = 0; i < outSpecs.length; i++) {

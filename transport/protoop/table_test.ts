@@ -182,6 +182,29 @@ Deno.test("a param protoop runs pluglets only for the attached param", () => {
   assert.deepEqual(table.attachedParams(Op.PROCESS_FRAME), []);
 });
 
+Deno.test("a param protoop dispatches params below and above 0xff, and follows detaches", () => {
+  const calls: string[] = [];
+  const def: SlotFn = (_h, type: number) => (calls.push(`default 0x${type.toString(16)}`), 0);
+  const table = new ProtoopTable({ [Op.PROCESS_FRAME]: def });
+  const seen = (c: { param: number }) => void calls.push(`post 0x${c.param.toString(16)}`);
+  const low = attach(table, "low", line("process_frame", "post", seen, 0x08));
+  attach(table, "high", line("process_frame", "post", seen, 0x2ab2));
+  for (const type of [0x08, 0x09, 0x2ab2, 0x2ab3]) {
+    table.fns[Op.PROCESS_FRAME]!(HOST, type, { n: 0 }, null, 2, 1000);
+  }
+  low.detach();
+  table.fns[Op.PROCESS_FRAME]!(HOST, 0x08, { n: 0 }, null, 2, 1000);
+  assert.deepEqual(calls, [
+    "default 0x8",
+    "post 0x8",
+    "default 0x9",
+    "default 0x2ab2",
+    "post 0x2ab2",
+    "default 0x2ab3",
+    "default 0x8",
+  ]);
+});
+
 Deno.test("handles are valid during the call and dead after it", () => {
   const table = new ProtoopTable();
   const frame = { type: 0x40 };

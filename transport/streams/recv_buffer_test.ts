@@ -167,27 +167,29 @@ Deno.test("RecvBuffer keeps in-order pieces of 65,000-byte datagrams in one slab
   assert.equal(parts[6]!.buffer, parts[7]!.buffer);
 });
 
-Deno.test("RecvBuffer.insert() keeps views of a buffer declared with keepViewsOf()", () => {
+Deno.test("RecvBuffer.insert() keeps views of large pieces of a buffer declared with keepViewsOf()", () => {
   const b = new RecvBuffer();
-  const plaintext = new Uint8Array(100).fill(7);
-  const other = new Uint8Array(50).fill(8);
+  const plaintext = new Uint8Array(20_000).fill(7);
+  const other = new Uint8Array(5_000).fill(8);
   keepViewsOf(plaintext.buffer);
   try {
-    b.insert(0, plaintext.subarray(10, 60));
-    b.insert(80, plaintext.subarray(60, 70)); // out of order: a view too
-    b.insert(50, other.subarray(0, 30)); // another buffer: copied
+    b.insert(0, plaintext.subarray(100, 5_100));
+    b.insert(8_000, plaintext.subarray(10_000, 15_000)); // out of order: a view too
+    b.insert(5_000, other.subarray(0, 3_000)); // another buffer: copied
+    b.insert(13_000, plaintext.subarray(0, 100)); // small: copied
   } finally {
     keepViewsOf(null);
   }
   const first = b.read()!;
   assert.equal(first.buffer, plaintext.buffer);
-  assert.equal(first.byteOffset, 10);
+  assert.equal(first.byteOffset, 100);
   const second = b.read()!;
   assert.notEqual(second.buffer, other.buffer);
-  assert.deepEqual(second, new Uint8Array(30).fill(8));
+  assert.deepEqual(second, new Uint8Array(3_000).fill(8));
   assert.equal(b.read()!.buffer, plaintext.buffer);
+  assert.notEqual(b.read()!.buffer, plaintext.buffer);
   // Declared no more: copies again.
-  const later = new Uint8Array(5).fill(9);
-  b.insert(90, later);
+  const later = new Uint8Array(5_000).fill(9);
+  b.insert(13_100, later);
   assert.notEqual(b.read()!.buffer, later.buffer);
 });
