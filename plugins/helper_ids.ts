@@ -434,7 +434,8 @@ export const HELPERS: readonly HelperSpec[] = [
     name: "fec_prepare_source",
     args: [a("fpid", "u64"), a("slack", "u64"), a("cap", "u64")],
     returns: "u64",
-    doc: "In schedule_frames_on_path of a 1-RTT packet, when stream data waits: writes SOURCE_FPID " +
+    doc:
+      "In schedule_frames_on_path of a 1-RTT packet, when stream data waits: writes SOURCE_FPID " +
       "fpid, keeps slack bytes free and at most cap bytes of frames after it; returns the " +
       "position after it (where the source symbol starts), 0 when nothing was written",
   },
