@@ -16,7 +16,9 @@
  *
  * `--mds` is pquic's largest UDP payload (default 1200, 16000 and 65000: the
  * QUIC minimum, a size whose kernel buffer fits 16 KiB, and about the largest
- * loopback carries; Deno's QUIC discovers its own).
+ * loopback carries; Deno's QUIC discovers its own). `default` sets none: what
+ * a user gets without `maxDatagramSize` (or `pquic` without `-m`), i.e.
+ * DPLPMTUD probing up to what loopback carries (`transport/connection/pmtud.ts`).
  * `--profile DIR` writes V8 CPU profiles of the pquic server there (run the
  * client with `deno run --cpu-prof` for its side). `--handshakes N` (default
  * 200, 0 to skip) then measures handshakes per second against one server
@@ -88,12 +90,20 @@
  * owns reused memory (a ring the stream layer copies into, freed by ACKs),
  * datagram buffers recycled once the driver's send completed (needs the
  * endpoint to hand them back), an AEAD that writes into the packet (not
- * reachable through node:crypto), DPLPMTUD probing to the loopback size by
- * default (the library's default is 1,200 B with no discovery, the command's
- * limit 1,452; tried with a probe limit of 65,527 and no `maxDatagramSize`,
- * the search reached ~65 KB datagrams within the transfer: 1,143 Mbit/s,
- * 2.9 / 3.4 CPU s/GB, where 1,200 B gives 345–560), and fewer ACKs (ACK
- * frequency).
+ * reachable through node:crypto), and fewer ACKs (ACK frequency).
+ *
+ * Defaults (`--mds default`): towards a loopback peer, DPLPMTUD now probes up
+ * to what loopback carries (65,507 B over IPv4, 65,488 over IPv6), the
+ * largest size first and beyond the congestion window, so the data goes in
+ * ~61 KB datagrams from the second round trip after the handshake
+ * (`transport/connection/pmtud.ts`; before: 1,200 B with no discovery in the
+ * library, the command's limit 1,452). Three runs each, the same session
+ * (load 4.5–5.7): before 182–205 Mbit/s, 11.9–13.1 / 12.4–13.0 CPU s/GB
+ * (632–725 Mbit/s, 9.2–11.4 / 11.1–12.7 at load ~1.3); after 1,425–1,593
+ * Mbit/s, 2.2–2.6 / 2.7–3.4, where `--mds 65000` in the same runs gave
+ * 1,092–1,577, 2.3–2.4 / 2.8–3.1. The command (`pquic -G 200000000 ::1
+ * PORT` against `pquic -p PORT`): 213–249 → 817–1,150 Mbit/s at load ~5.7
+ * (683–736 before at load ~1.3), 3,200 datagrams instead of 141,000.
  *
  * @module
  */
@@ -105,6 +115,13 @@ import { patternByte } from "../io/_quic_test_util.ts";
 
 const ALPN = ["pquic-bench"];
 type Impl = "pquic" | "deno";
+/** `--mds default`: no `maxDatagramSize`, the library's and the command's default. */
+const DEFAULT_MDS = 0;
+
+/** `maxDatagramSize` for an `--mds` value ({@link DEFAULT_MDS}: none). */
+function mdsOption(mds: number): { maxDatagramSize?: number } {
+  return mds === DEFAULT_MDS ? {} : { maxDatagramSize: mds };
+}
 
 interface Stream {
   readable: ReadableStream<Uint8Array>;
@@ -166,7 +183,7 @@ async function download(
     port,
     alpnProtocols: ALPN,
     insecure: true,
-    maxDatagramSize: mds,
+    ...mdsOption(mds),
     congestionControl: cc,
   });
   const s = await conn.createBidirectionalStream();
@@ -174,8 +191,10 @@ async function download(
     const st = conn.stats();
     conn.close();
     await conn.closed;
+    const avg = Math.round(st.bytesReceived / Math.max(1, st.datagramsReceived));
     return `rtt ${(st.rtt.smoothed / 1000).toFixed(2)} ms, ` +
-      `lost ${st.packetsLost} of ${st.packetsSent} sent, ${st.packetsReceived} received`;
+      `lost ${st.packetsLost} of ${st.packetsSent} sent, ${st.packetsReceived} received ` +
+      `(${avg} B each on average)`;
   });
 }
 
@@ -406,7 +425,7 @@ function startServerWith(
     alpnProtocols: ALPN,
     cert,
     key,
-    maxDatagramSize: mds,
+    ...mdsOption(mds),
     congestionControl: cc,
   });
   (async () => {
@@ -426,6 +445,11 @@ function startServerWith(
 function cpuNote(r: Result): string {
   const perGb = (us: number) => us < 0 ? "?" : (us / 1e6 / (r.bytes / 1e9)).toFixed(1);
   return `cpu s/GB client ${perGb(r.clientCpu)} server ${perGb(r.serverCpu)}`;
+}
+
+/** An `--mds` value as given. */
+function mdsName(mds: number): string {
+  return mds === DEFAULT_MDS ? "default" : String(mds);
 }
 
 function mbps(r: Result): number {
@@ -452,7 +476,7 @@ async function main(): Promise<void> {
     return;
   }
   const size = Math.round(Number(values.size) * 1e6);
-  const sizes = values.mds.split(",").map(Number);
+  const sizes = values.mds.split(",").map((m) => m === "default" ? DEFAULT_MDS : Number(m));
   const impls = values.impl.split(",") as Impl[];
   const runs = Number(values.runs);
   console.log(`loopback goodput, one connection, ${size / 1e6} MB, server in a child process`);
@@ -465,7 +489,7 @@ async function main(): Promise<void> {
         const drops = kernelDrops() - drops0;
         if (drops0 >= 0) r.note = `${r.note}${r.note === "" ? "" : ", "}kernel drops ${drops}`;
         results.push(r);
-        const label = impl === "deno" ? "Deno QUIC (quinn)" : `pquic mds ${mds}`;
+        const label = impl === "deno" ? "Deno QUIC (quinn)" : `pquic mds ${mdsName(mds)}`;
         console.log(
           `${label.padEnd(20)} ${mbps(r).toFixed(0).padStart(6)} Mbit/s  ` +
             `${r.seconds.toFixed(2)} s  handshake ${r.handshakeMs.toFixed(1)} ms  ` +
@@ -480,7 +504,7 @@ async function main(): Promise<void> {
     for (const mds of sizes) {
       const ours = best((r) => r.impl === "pquic" && r.mds === mds);
       if (ours > 0) {
-        console.log(`ratio pquic (mds ${mds}) / Deno QUIC: ${(ours / deno).toFixed(2)}`);
+        console.log(`ratio pquic (mds ${mdsName(mds)}) / Deno QUIC: ${(ours / deno).toFixed(2)}`);
       }
     }
   }

@@ -38,7 +38,14 @@ export interface QuicTransportOptions {
    * `"throughput"` → cubic, `"low-latency"` and `"default"` → newreno.
    */
   congestionControl?: "newreno" | "cubic" | "throughput" | "low-latency" | "default";
-  /** Largest UDP payload we send (default 1200; loopback carries far more). */
+  /**
+   * Largest UDP payload we send. Default: 1200 bytes (RFC 9000 §14), except
+   * towards a loopback peer (127.0.0.0/8, ::1), where path MTU discovery
+   * (RFC 8899) raises it to what loopback carries, about 64 KB, within the
+   * first round trips, unless `plugins` or `pluginExchange` are given (the
+   * FEC plugins size their packets for ~1,500 bytes). Setting it keeps that
+   * size, without discovery.
+   */
   maxDatagramSize?: number;
   /**
    * Accept DATAGRAM frames (RFC 9221) up to this size (the
@@ -136,7 +143,14 @@ export function transportConfig(
     congestionControl: congestionOf(o.congestionControl),
     keyLog: o.keyLog !== undefined,
   };
-  if (o.maxDatagramSize !== undefined) config.maxDatagramSize = o.maxDatagramSize;
+  if (o.maxDatagramSize !== undefined) {
+    config.maxDatagramSize = o.maxDatagramSize;
+  } else if ((o.plugins?.length ?? 0) === 0 && o.pluginExchange === undefined) {
+    // DPLPMTUD towards loopback peers only (transport/connection/pmtud.ts); not with
+    // plugins, as in the command (cli/endpoint_config.ts: FEC sizes its packets for
+    // 1,500 bytes).
+    config.pmtuLoopback = true;
+  }
   if (o.keepAliveInterval !== undefined) config.keepAliveInterval = o.keepAliveInterval * 1000;
   if (o.plugins !== undefined && o.plugins.length > 0) config.plugins = o.plugins;
   if (o.pluginExchange !== undefined) {

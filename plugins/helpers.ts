@@ -21,13 +21,7 @@ import {
   HelperTable,
   PluginFault,
 } from "../vm/mod.ts";
-import {
-  ACCESS_KEYS,
-  type AccessKeySpec,
-  CONSTANTS,
-  type FieldKind,
-  HELPERS,
-} from "./helper_ids.ts";
+import { CONSTANTS, type FieldKind, HELPERS } from "./helper_ids.ts";
 import {
   callOf,
   cString,
@@ -41,6 +35,7 @@ import {
   writeVarint,
 } from "./helper_checks.ts";
 import { NUMBER_HELPERS } from "./helpers_memory.ts";
+import { GETTER_NUMBER_FORMS, KEY_LIMIT, KEYS, type KeyTable } from "./helpers_getters.ts";
 import { DATAGRAM_HELPERS } from "./helpers_datagram.ts";
 import { FEC_HELPERS } from "./helpers_fec.ts";
 
@@ -49,30 +44,15 @@ export type { HelperState } from "./helper_checks.ts";
 const MAX_ARGS = CONSTANTS.PROTOOPARGS_MAX!;
 const U64_MAX = 0xffff_ffff_ffff_ffffn;
 
-/** One family's access keys, indexed by value (no key is above 0xff). */
-type KeyTable = readonly (AccessKeySpec | undefined)[];
+const KEY_LIMIT_BIG = BigInt(KEY_LIMIT);
 
-/** Key values index these tables directly: no string is built per helper call. */
-const KEY_LIMIT = 0x100;
-const KEY_LIMIT_BIG = 0x100n;
-
-function keyTable(kind: FieldKind): KeyTable {
-  const t: (AccessKeySpec | undefined)[] = new Array(KEY_LIMIT).fill(undefined);
-  for (const k of ACCESS_KEYS) {
-    if (k.kind !== kind) continue;
-    if (k.value >= KEY_LIMIT) throw new Error(`Access key ${k.name} is above 0xff`);
-    t[k.value] = k;
-  }
-  return t;
-}
-
-const CNX_KEYS = keyTable("cnx");
-const PATH_KEYS = keyTable("path");
-const PKT_CTX_KEYS = keyTable("pkt_ctx");
-const PKT_KEYS = keyTable("pkt");
-const CNXID_KEYS = keyTable("cnxid");
-const STREAM_KEYS = keyTable("stream");
-const PH_KEYS = keyTable("ph");
+const CNX_KEYS = KEYS.cnx;
+const PATH_KEYS = KEYS.path;
+const PKT_CTX_KEYS = KEYS.pkt_ctx;
+const PKT_KEYS = KEYS.pkt;
+const CNXID_KEYS = KEYS.cnxid;
+const STREAM_KEYS = KEYS.stream;
+const PH_KEYS = KEYS.ph;
 
 function key(helper: string, keys: KeyTable, ak: bigint, write: boolean): number {
   // bigint against bigint: a mixed comparison would be a runtime call per helper call.
@@ -344,7 +324,11 @@ export function pquicHelpers(): HelperTable {
     const num = NUMBER_HELPERS[spec.name] ?? DATAGRAM_HELPERS[spec.name] ??
       FEC_HELPERS[spec.name];
     let def: HelperDef;
-    if (big !== undefined) def = { id: spec.id, name: spec.name, call: big };
+    const fast = GETTER_NUMBER_FORMS[spec.name];
+    if (big !== undefined && fast !== undefined) {
+      // Both forms: numbers while the values fit, BigInts otherwise (vm/helpers.ts).
+      def = { id: spec.id, name: spec.name, call: big, arity: fast.arity, callNumber: fast.fn };
+    } else if (big !== undefined) def = { id: spec.id, name: spec.name, call: big };
     else if (num !== undefined) {
       def = { id: spec.id, name: spec.name, arity: num.arity, callNumber: num.fn };
     } else throw new Error(`No implementation for helper "${spec.name}"`);

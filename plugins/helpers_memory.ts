@@ -5,7 +5,9 @@
  * BigInts: the heap, memory and string functions, varints read from memory
  * or host buffers, host buffer copies, logging, qlog, frame reservations and
  * the clock. Values that may need all 64 bits (field values, metadata,
- * varints to encode, protoop results) stay in `helpers.ts`'s BigInt form.
+ * varints to encode, protoop results) stay in `helpers.ts`'s BigInt form;
+ * the getters among them also have a number form that declines values of
+ * 2^53 and more (`helpers_getters.ts`).
  *
  * A number argument is `Number(register)`: exact below 2^53, which covers
  * every valid pointer, length and handle; a larger one can only fail its

@@ -8,6 +8,7 @@ import {
   type HelperContext,
   type HelperDef,
   InstanceMemory,
+  invokeHelper,
   MEMORY_BASE,
   PluginFault,
 } from "../vm/mod.ts";
@@ -17,14 +18,9 @@ import { ACCESS_KEYS, HELPERS } from "./helper_ids.ts";
 import { type HelperState, PQUIC_HELPERS } from "./helpers.ts";
 import { PluginHeap } from "./memory.ts";
 
-/** Calls a helper of either form as the engines do: u64 registers in, r0 out. */
+/** Calls a helper of any form as the engines do: u64 registers in, r0 out. */
 function invoke(def: HelperDef, ctx: HelperContext, args: bigint[]): bigint {
-  const a = [...args, 0n, 0n, 0n, 0n, 0n];
-  if (def.callNumber !== undefined) {
-    const n = a.slice(0, def.arity).map((x) => Number(x));
-    return BigInt.asUintN(64, BigInt(def.callNumber(ctx, ...n)));
-  }
-  return BigInt.asUintN(64, def.call!(ctx, a[0]!, a[1]!, a[2]!, a[3]!, a[4]!));
+  return invokeHelper(def, ctx, [0n, ...args, 0n, 0n, 0n, 0n, 0n]);
 }
 
 interface Rig {

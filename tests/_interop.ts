@@ -126,6 +126,8 @@ export interface InteropOptions {
   serverConnection?: Partial<NonNullable<EndpointConfig["server"]>>;
   /** Whether the server listens at its preferred_address (default true). */
   preferredReachable?: boolean;
+  /** The endpoints' addresses (default {@link CLIENT} and {@link SERVER}). */
+  addresses?: { client: SocketAddress; server: SocketAddress };
 }
 
 /** The hq-interop server: answers `GET /<size>/<seed>` with that payload. */
@@ -290,10 +292,11 @@ export class InteropPair {
       server: { identity, wallClockMs, ...opts.serverConnection },
       ...opts.server,
     };
-    const server = new EndpointNode(new Endpoint(cfg), SERVER);
-    const client = new EndpointNode(new Endpoint({ random: new SeededRandom(seed) }), CLIENT);
-    sim.addNode(SERVER, server);
-    sim.addNode(CLIENT, client);
+    const at = opts.addresses ?? { client: CLIENT, server: SERVER };
+    const server = new EndpointNode(new Endpoint(cfg), at.server);
+    const client = new EndpointNode(new Endpoint({ random: new SeededRandom(seed) }), at.client);
+    sim.addNode(at.server, server);
+    sim.addNode(at.client, client);
     const pref = cfg.server?.preferredAddress;
     if (pref !== undefined && opts.preferredReachable !== false) {
       sim.addNode(pref, new FaceNode(server, pref));
@@ -309,7 +312,7 @@ export class InteropPair {
     const wallClockMs = () => WALL_CLOCK_BASE + this.sim.now / 1000;
     const conn = this.client.endpoint.connect(
       { serverName: "localhost", trustAnchors: [this.ca], wallClockMs, ...config },
-      SERVER,
+      this.server.address,
       this.sim.now,
     );
     const download = new Download(list);

@@ -72,7 +72,8 @@ Deno.test("pquic relay: 1 MB through 3% loss (random, then bursts) arrives byte-
     await server.waitFor(`Starting pquic server on port ${serverPort}`);
     for (const run of runs) {
       const impairment = [...run.impairment, "--seed", String(run.seed)];
-      const r = await download(cache.env, serverPort, impairment, 1_000_000);
+      // -m: a real path's 1,452 bytes (loopback would carry ~64 KB datagrams).
+      const r = await download(cache.env, serverPort, impairment, 1_000_000, ["-m", "1452"]);
       assert.match(r.client, /^1000000 bytes received$/m);
       assert.match(r.client, /requests +1 of 1 complete/);
       assert.match(r.relay, /Relay stopped after 1 client address\n/);

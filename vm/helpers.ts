@@ -45,7 +45,18 @@ export const MAX_HELPER_ARGS = 5;
  *   itself and passes these arguments as doubles (or small integers) instead
  *   of BigInts, which makes a call several times cheaper.
  *
- * Both engines call the same function with the same arguments, so they agree.
+ * - both, `call` and `callNumber` with `arity` (a helper with a fallback):
+ *   `callNumber` is tried first with the number arguments. It returns the
+ *   exact result as a safe integer, or anything else (by convention
+ *   {@link NUMBER_FALLBACK}) to have `call` run instead with the exact
+ *   registers: when an argument it needs is ≥ 2^53 (possibly rounded), when
+ *   the result is ≥ 2^53 or negative, or for any argument `call` would
+ *   refuse, so faults are always `call`'s own. Before a fallback it must have
+ *   had no effect, and it must not throw. This lets helpers whose values
+ *   usually fit (field getters, metadata) cross without BigInts and stay
+ *   exact when they do not.
+ *
+ * Both engines call the same functions with the same arguments, so they agree.
  */
 export interface HelperDef {
   /** Number used by `call imm`; a non-negative 32-bit integer. */
@@ -71,6 +82,13 @@ export interface HelperDef {
    */
   intrinsic?: HelperIntrinsic;
 }
+
+/**
+ * What a helper with a fallback (both forms) returns from `callNumber` to
+ * have `call` compute the result (any value that is not a safe integer
+ * does; NaN is the one to use).
+ */
+export const NUMBER_FALLBACK = NaN;
 
 /** Bytes the `strlen` intrinsic scans for the NUL before leaving the string to the helper. */
 export const INTRINSIC_STRING_SCAN = 4096;
@@ -135,32 +153,43 @@ export const INTRINSIC_ARITY: Readonly<Record<HelperIntrinsic, number>> = {
  */
 export function invokeHelper(def: HelperDef, ctx: HelperContext, r: readonly bigint[]): bigint {
   const f = def.callNumber;
+  const big = def.call;
+  if (f !== undefined && big !== undefined) {
+    // Number form first, the full-width form when it declines (see HelperDef).
+    const x = +callNumberOf(f, def.arity!, ctx, r);
+    if (Number.isSafeInteger(x) && x >= 0) return BigInt(x);
+    return BigInt.asUintN(64, big(ctx, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+  }
   if (f !== undefined) {
-    let x: number;
-    switch (def.arity) {
-      case 0:
-        x = f(ctx);
-        break;
-      case 1:
-        x = f(ctx, Number(r[1]!));
-        break;
-      case 2:
-        x = f(ctx, Number(r[1]!), Number(r[2]!));
-        break;
-      case 3:
-        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!));
-        break;
-      case 4:
-        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!));
-        break;
-      default:
-        x = f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!), Number(r[5]!));
-    }
+    const x = callNumberOf(f, def.arity!, ctx, r);
     // ToNumber, as a WebAssembly import's result is converted.
     const v = BigInt(checkNumberResult(def, +x));
     return v < 0n ? v + TWO_64 : v;
   }
   return BigInt.asUintN(64, def.call!(ctx, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!));
+}
+
+/** `f` called with `arity` number arguments from r1.. (as the Wasm engine calls it). */
+function callNumberOf(
+  f: (ctx: HelperContext, ...args: number[]) => number,
+  arity: number,
+  ctx: HelperContext,
+  r: readonly bigint[],
+): number {
+  switch (arity) {
+    case 0:
+      return f(ctx);
+    case 1:
+      return f(ctx, Number(r[1]!));
+    case 2:
+      return f(ctx, Number(r[1]!), Number(r[2]!));
+    case 3:
+      return f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!));
+    case 4:
+      return f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!));
+    default:
+      return f(ctx, Number(r[1]!), Number(r[2]!), Number(r[3]!), Number(r[4]!), Number(r[5]!));
+  }
 }
 
 /**
@@ -202,14 +231,14 @@ export class HelperTable {
    *
    * @param def the helper
    * @returns this table
-   * @throws RangeError on a duplicate id or name, an invalid id, not
-   *   exactly one of `call` and `callNumber` (with an arity of 0 to 5), or an
+   * @throws RangeError on a duplicate id or name, an invalid id, neither
+   *   `call` nor `callNumber` (which needs an arity of 0 to 5), or an
    *   unknown intrinsic or one whose arity differs from a number helper's
    */
   register(def: HelperDef): this {
-    if ((def.call === undefined) === (def.callNumber === undefined)) {
+    if (def.call === undefined && def.callNumber === undefined) {
       throw new RangeError(
-        `Cannot register helper "${def.name}": give exactly one of call and callNumber`,
+        `Cannot register helper "${def.name}": give call, callNumber or both`,
       );
     }
     if (

@@ -56,6 +56,7 @@ export {
   INTRINSIC_ARITY,
   invokeHelper,
   MAX_HELPER_ARGS,
+  NUMBER_FALLBACK,
   observedHelpers,
 } from "./helpers.ts";
 export { DEFAULT_FUEL, type Engine, type EngineFactory, type RunOptions } from "./engine.ts";

@@ -47,6 +47,13 @@ export interface CommonConnectionConfig {
    * Absent, or not above `maxDatagramSize`: no discovery.
    */
   pmtuProbeLimit?: number;
+  /**
+   * Towards a loopback peer (127.0.0.0/8, ::1), probe up to what loopback
+   * carries (65,507 bytes over IPv4, 65,488 over IPv6) when that is above
+   * `pmtuProbeLimit`, the largest size first and beyond the congestion
+   * window (see `pmtud.ts`). Default false. Other peers: no change.
+   */
+  pmtuLoopback?: boolean;
   /** Largest stream receive window the auto-tuner may reach. */
   maxStreamWindow?: number;
   /** Emit `keyLog` events (SSLKEYLOGFILE lines). */

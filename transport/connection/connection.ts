@@ -61,7 +61,7 @@ import { Timer, TimerTable } from "./timers.ts";
 import { Cubic } from "../recovery/congestion/cubic.ts";
 import { TransportError } from "../errors.ts";
 import { migrate, offerPreferredAddress, onPathValidationTimeout } from "./paths.ts";
-import { BASE_PLPMTU, PmtuDiscovery } from "./pmtud.ts";
+import { BASE_PLPMTU, loopbackPlpmtu, PmtuDiscovery, pmtuProbeLimit } from "./pmtud.ts";
 import {
   type Attachment,
   FrameReservations,
@@ -197,6 +197,12 @@ export class Connection {
   readonly plugins: PluginState = new PluginState();
   /** @internal keeps lost packets' frames back for FEC (loss_hold.ts); null: none. */
   lossHold: LossHold | null = null;
+  /**
+   * Called by every application call below (it may give the connection
+   * something to send or move its timers), so that an endpoint polls only
+   * the connections that may have work (endpoint/schedule.ts); null: no one.
+   */
+  onWork: (() => void) | null = null;
 
   private constructor(
     isClient: boolean,
@@ -219,9 +225,10 @@ export class Connection {
     this.startTime = now;
     this.addressValidated = isClient;
     this.maxDatagramSize = config.maxDatagramSize ?? DEFAULT_DATAGRAM_SIZE;
-    const probeLimit = config.pmtuProbeLimit ?? 0;
+    const loopback = config.pmtuLoopback === true && loopbackPlpmtu(remote.hostname) > 0;
+    const probeLimit = pmtuProbeLimit(config.pmtuProbeLimit ?? 0, loopback, remote);
     this.pmtud = probeLimit > Math.max(this.maxDatagramSize, BASE_PLPMTU)
-      ? new PmtuDiscovery(probeLimit)
+      ? new PmtuDiscovery(probeLimit, loopback)
       : null;
     this.sendBuf = new Uint8Array(Math.max(this.maxDatagramSize, 1200, probeLimit) + 64);
     this.writer = new Writer(this.sendBuf);
@@ -566,6 +573,7 @@ export class Connection {
    * @throws {ProtoopError} The first refusal; nothing of the plugin stays attached.
    */
   attachPlugin(plugin: PluginDefinition): Attachment {
+    this.onWork?.();
     return attachPluginTo(this, plugin);
   }
 
@@ -587,6 +595,7 @@ export class Connection {
     now: number = this.loss.now,
     outputs?: BigUint64Array,
   ): bigint | null {
+    this.onWork?.();
     return callExtern(this, name, args, now, outputs);
   }
 
@@ -600,6 +609,7 @@ export class Connection {
 
   /** Opens a stream; `null` when the peer's stream limit blocks (STREAMS_BLOCKED is sent). */
   openStream(bidi: boolean): StreamId | null {
+    this.onWork?.();
     if (this.state >= ConnectionState.Closing) return null;
     const id = this.streams.open(bidi);
     if (id !== null) {
@@ -615,18 +625,21 @@ export class Connection {
 
   /** Queues `data` on stream `id`; returns the bytes accepted (the send buffer is capped). */
   write(id: StreamId, data: Uint8Array, fin = false): number {
+    this.onWork?.();
     if (this.state >= ConnectionState.Closing) return 0;
     return this.streams.write(id, data, fin);
   }
 
   /** Ends stream `id` after what was written. */
   finish(id: StreamId): void {
+    this.onWork?.();
     if (this.state < ConnectionState.Closing) this.streams.finish(id);
   }
 
   /** Reads from stream `id`; `null` when nothing is ready (or the stream is gone). */
   read(id: StreamId, max?: number): { data: Uint8Array; fin: boolean } | null {
     if (!this.streams.has(id)) return null;
+    this.onWork?.();
     const r = this.streams.read(id, max);
     this.#pullStreamEvents();
     return r;
@@ -634,11 +647,13 @@ export class Connection {
 
   /** Abandons sending on stream `id` (RESET_STREAM). */
   resetStream(id: StreamId, code: bigint): void {
+    this.onWork?.();
     if (this.state < ConnectionState.Closing) this.streams.reset(id, code);
   }
 
   /** Asks the peer to stop sending on stream `id` (STOP_SENDING). */
   stopSending(id: StreamId, code: bigint): void {
+    this.onWork?.();
     if (this.state < ConnectionState.Closing) this.streams.stopSending(id, code);
   }
 
@@ -648,6 +663,7 @@ export class Connection {
    * DATAGRAM frames or `data` is larger than it allows ({@link maxDatagramPayload}).
    */
   sendDatagram(data: Uint8Array): boolean {
+    this.onWork?.();
     return sendDatagram(this, data);
   }
 
@@ -658,6 +674,7 @@ export class Connection {
 
   /** Sends a PING (e.g. to test liveness). */
   ping(): void {
+    this.onWork?.();
     this.pingPending = true;
   }
 
@@ -666,6 +683,7 @@ export class Connection {
    * A `closed` event with `localClose` follows, then `drained` after 3×PTO.
    */
   close(code: bigint, reason: string, now: number): void {
+    this.onWork?.();
     try {
       closeLocally(this, code, reason, now);
     } catch (e) {
@@ -680,6 +698,7 @@ export class Connection {
    * unacknowledged.
    */
   initiateKeyUpdate(): boolean {
+    this.onWork?.();
     if (!this.handshakeConfirmed || this.oneRtt === null) return false;
     if (this.state !== ConnectionState.Established) return false;
     return this.oneRtt.initiate();
@@ -693,6 +712,7 @@ export class Connection {
    * confirmed, no spare peer CID, or the peer disabled active migration).
    */
   migrate(): boolean {
+    this.onWork?.();
     if (this.state !== ConnectionState.Established) return false;
     try {
       return migrate(this);

@@ -255,7 +255,7 @@ export function applyPeerParameters(c: Connection, p: TransportParameters): void
   if (c.idleTimeout === 0) c.timers.stop(Timer.Idle);
   if (p.maxUdpPayloadSize < c.maxDatagramSize) c.maxDatagramSize = p.maxUdpPayloadSize;
   // DPLPMTUD searches up to the smaller of our limit and the peer's (RFC 9000 §14.3).
-  const ours = Math.min(c.config.pmtuProbeLimit ?? 0, c.localParams.maxUdpPayloadSize);
+  const ours = Math.min(c.pmtud?.limit ?? 0, c.localParams.maxUdpPayloadSize);
   c.pmtud?.setMax(Math.min(ours, p.maxUdpPayloadSize));
 }
 

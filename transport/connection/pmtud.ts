@@ -18,11 +18,21 @@
  *   {@link BLACK_HOLE_PTOS} consecutive PTOs, drop back to 1200 bytes; the
  *   search starts again after {@link BLACK_HOLE_RETRY}.
  *
+ * - Loopback (`pmtuLoopback` in the connection config, {@link pmtuProbeLimit}):
+ *   towards a loopback peer the limit is what loopback carries
+ *   ({@link loopbackPlpmtu}), and the probe may go out beyond the congestion
+ *   window ({@link PmtuDiscovery.bypassesWindow}): the first probe, of the
+ *   largest size, leaves as soon as the handshake is confirmed, so large
+ *   datagrams carry the data from the second round trip on. Other paths
+ *   probe as before.
+ *
  * Pure state: the connection asks {@link PmtuDiscovery.probeSize} when it may
  * send, and reports acknowledgements and losses.
  *
  * @module
  */
+
+import type { SocketAddress } from "../address.ts";
 
 /** The size every QUIC path carries (RFC 9000 §14). */
 export const BASE_PLPMTU = 1200;
@@ -39,6 +49,76 @@ export const BLACK_HOLE_PTOS = 3;
 /** Time before searching again after a black hole, µs (arbitrary, shorter than RFC 8899's). */
 export const BLACK_HOLE_RETRY = 30_000_000;
 
+/**
+ * The largest UDP payload over IPv4 loopback: an IPv4 packet holds at most
+ * 65,535 bytes, less 20 (IPv4 header) and 8 (UDP header). Linux's loopback
+ * MTU is 65,536, so this is the IP limit, not the link's.
+ */
+export const LOOPBACK_PLPMTU_V4 = 65_507;
+/**
+ * The largest UDP payload over IPv6 loopback without fragmentation: Linux's
+ * loopback MTU 65,536, less 40 (IPv6 header) and 8 (UDP header). Larger
+ * datagrams pass only as IP fragments, which QUIC must not rely on
+ * (RFC 9000 §14).
+ */
+export const LOOPBACK_PLPMTU_V6 = 65_488;
+
+/**
+ * What loopback carries to `hostname` (an IP literal): {@link LOOPBACK_PLPMTU_V4}
+ * for 127.0.0.0/8 (also written IPv4-mapped, `::ffff:127.0.0.1`),
+ * {@link LOOPBACK_PLPMTU_V6} for `::1`, 0 for any other address.
+ *
+ * @example
+ * ```ts
+ * import { loopbackPlpmtu } from "./pmtud.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(loopbackPlpmtu("127.0.0.1"), 65_507);
+ * assert.equal(loopbackPlpmtu("::1"), 65_488);
+ * assert.equal(loopbackPlpmtu("192.0.2.1"), 0);
+ * ```
+ */
+export function loopbackPlpmtu(hostname: string): number {
+  let h = hostname.toLowerCase();
+  const zone = h.indexOf("%");
+  if (zone >= 0) h = h.slice(0, zone);
+  if (h.startsWith("::ffff:")) h = h.slice(7); // IPv4-mapped: IPv4 on the wire
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return LOOPBACK_PLPMTU_V4;
+  if (!h.includes(":")) return 0;
+  // ::1 in any spelling: seven zero groups, then 1 (`::1`, `0:0:0:0:0:0:0:1`, …).
+  const halves = h.split("::");
+  if (halves.length > 2) return 0;
+  const groups = (part: string | undefined) =>
+    part === undefined || part === "" ? [] : part.split(":");
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  const all = halves.length === 2
+    ? [...head, ...Array<string>(Math.max(0, 8 - head.length - tail.length)).fill("0"), ...tail]
+    : head;
+  if (all.length !== 8 || !all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return 0;
+  const last = all.pop()!;
+  return parseInt(last, 16) === 1 && all.every((g) => parseInt(g, 16) === 0)
+    ? LOOPBACK_PLPMTU_V6
+    : 0;
+}
+
+/**
+ * The largest datagram a connection to `remote` probes for: `limit` (the
+ * configured `pmtuProbeLimit`, 0 for none), or, with `loopback` set and a
+ * loopback peer, what loopback carries when that is more.
+ *
+ * @example
+ * ```ts
+ * import { pmtuProbeLimit } from "./pmtud.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(pmtuProbeLimit(1452, true, { hostname: "::1", port: 4443 }), 65_488);
+ * assert.equal(pmtuProbeLimit(1452, true, { hostname: "192.0.2.1", port: 4443 }), 1452);
+ * assert.equal(pmtuProbeLimit(1452, false, { hostname: "::1", port: 4443 }), 1452);
+ * ```
+ */
+export function pmtuProbeLimit(limit: number, loopback: boolean, remote: SocketAddress): number {
+  return loopback ? Math.max(limit, loopbackPlpmtu(remote.hostname)) : limit;
+}
+
 /** What an acknowledgement or loss changed. */
 export const PmtuChange = { None: 0, Raised: 1, Lowered: 2 } as const;
 /** One of {@link PmtuChange}. */
@@ -52,6 +132,16 @@ export class PmtuDiscovery {
   readonly history: number[] = [];
   /** Black holes detected. */
   blackHoles = 0;
+  /** The largest size this search may try, as configured (before the peer's limit). */
+  readonly limit: number;
+  /**
+   * True when a probe may be sent beyond the congestion window (loopback):
+   * RFC 8899 §3 lets probes bypass congestion control if at most one is sent
+   * per round trip, and here one is in flight at a time. Without it a probe
+   * far above the initial window (65 KB against 12 KB) would wait for the
+   * window to grow and then for as many bytes to be acknowledged at once.
+   */
+  readonly bypassesWindow: boolean;
   #max: number;
   /** Smallest size known (or assumed) to fail; the search stays below it. */
   #high: number;
@@ -62,8 +152,14 @@ export class PmtuDiscovery {
   #lastLargeAckedSent = -1;
   #suspicious = 0;
 
-  /** @param max The largest size to try (our limit and the peer's max_udp_payload_size). */
-  constructor(max: number) {
+  /**
+   * @param max The largest size to try (our limit; the peer's
+   *   max_udp_payload_size comes later through {@link setMax}).
+   * @param bypassesWindow See {@link PmtuDiscovery.bypassesWindow} (default false).
+   */
+  constructor(max: number, bypassesWindow = false) {
+    this.limit = max;
+    this.bypassesWindow = bypassesWindow;
     this.#max = max;
     this.#high = max + 1;
   }
@@ -71,6 +167,16 @@ export class PmtuDiscovery {
   /** True while a probe is in flight. */
   get probing(): boolean {
     return this.#probePn >= 0;
+  }
+
+  /**
+   * The bytes of a probe in flight that the congestion window does not hold
+   * ({@link bypassesWindow}), else 0: counted in flight (RFC 9002 §2), they
+   * do not keep data back, so the probe is acknowledged with the data sent
+   * after it instead of after the peer's ACK delay.
+   */
+  get bytesOutsideWindow(): number {
+    return this.bypassesWindow && this.#probePn >= 0 ? this.#probeSize : 0;
   }
 
   /** Changes the upper bound (e.g. once the peer's transport parameters arrive). */

@@ -4,9 +4,13 @@ import {
   BLACK_HOLE_LOSSES,
   BLACK_HOLE_PTOS,
   BLACK_HOLE_RETRY,
+  LOOPBACK_PLPMTU_V4,
+  LOOPBACK_PLPMTU_V6,
+  loopbackPlpmtu,
   MAX_PROBES,
   PmtuChange,
   PmtuDiscovery,
+  pmtuProbeLimit,
   RAISE_INTERVAL,
   SEARCH_GRANULARITY,
 } from "./pmtud.ts";
@@ -87,4 +91,74 @@ Deno.test("PmtuDiscovery declares a black hole after BLACK_HOLE_PTOS consecutive
   assert.equal(d.onPto(BLACK_HOLE_PTOS - 1, 0), PmtuChange.None);
   assert.equal(d.onPto(BLACK_HOLE_PTOS, 0), PmtuChange.Lowered);
   assert.equal(d.current, BASE_PLPMTU);
+});
+
+Deno.test("loopbackPlpmtu() knows 127.0.0.0/8, ::1 in any spelling and IPv4-mapped loopback", () => {
+  for (const h of ["127.0.0.1", "127.1.2.3", "::ffff:127.0.0.1", "::FFFF:127.0.0.9"]) {
+    assert.equal(loopbackPlpmtu(h), LOOPBACK_PLPMTU_V4, h);
+  }
+  for (const h of ["::1", "0:0:0:0:0:0:0:1", "0::1", "::0:1", "::1%lo", "0000::0001"]) {
+    assert.equal(loopbackPlpmtu(h), LOOPBACK_PLPMTU_V6, h);
+  }
+  const others = [
+    "10.0.0.1",
+    "128.0.0.1",
+    "127.0.0",
+    "1127.0.0.1",
+    "::",
+    "::2",
+    "1::1",
+    "::1:1",
+    "fe80::1",
+    "::ffff:10.0.0.1",
+    "0:0:0:0:0:0:0:0:1",
+    "::1::",
+    "localhost",
+  ];
+  for (const h of others) assert.equal(loopbackPlpmtu(h), 0, h);
+});
+
+Deno.test("pmtuProbeLimit() raises the limit to loopback's only with the flag and a loopback peer", () => {
+  const v4 = { hostname: "127.0.0.1", port: 1 };
+  const v6 = { hostname: "::1", port: 1 };
+  const lan = { hostname: "192.168.1.2", port: 1 };
+  assert.equal(pmtuProbeLimit(1452, true, v4), LOOPBACK_PLPMTU_V4);
+  assert.equal(pmtuProbeLimit(0, true, v6), LOOPBACK_PLPMTU_V6);
+  assert.equal(pmtuProbeLimit(1452, true, lan), 1452);
+  assert.equal(pmtuProbeLimit(0, true, lan), 0);
+  assert.equal(pmtuProbeLimit(1452, false, v4), 1452);
+  assert.equal(pmtuProbeLimit(0, false, v6), 0);
+});
+
+Deno.test("PmtuDiscovery.bytesOutsideWindow is the probe in flight only when it bypasses the window", () => {
+  const loop = new PmtuDiscovery(LOOPBACK_PLPMTU_V4, true);
+  assert.equal(loop.limit, LOOPBACK_PLPMTU_V4);
+  assert.equal(loop.bypassesWindow, true);
+  assert.equal(loop.bytesOutsideWindow, 0, "nothing in flight");
+  const size = loop.probeSize(0);
+  assert.equal(size, LOOPBACK_PLPMTU_V4, "the largest size first");
+  loop.onProbeSent(3);
+  assert.equal(loop.bytesOutsideWindow, size);
+  loop.onProbeAcked(3, size);
+  assert.equal(loop.bytesOutsideWindow, 0, "acknowledged");
+  assert.equal(loop.current, size);
+
+  const lost = new PmtuDiscovery(LOOPBACK_PLPMTU_V6, true);
+  assert.equal(lost.probeSize(0), LOOPBACK_PLPMTU_V6);
+  lost.onProbeSent(5);
+  lost.onProbeLost(5, LOOPBACK_PLPMTU_V6);
+  assert.equal(lost.bytesOutsideWindow, 0, "lost");
+
+  const plain = new PmtuDiscovery(1452);
+  assert.equal(plain.bypassesWindow, false);
+  assert.equal(plain.probeSize(0), 1452);
+  plain.onProbeSent(1);
+  assert.equal(plain.bytesOutsideWindow, 0, "counted in the window");
+});
+
+Deno.test("PmtuDiscovery.limit stays the configured size when setMax() lowers the search", () => {
+  const d = new PmtuDiscovery(LOOPBACK_PLPMTU_V4, true);
+  d.setMax(9000);
+  assert.equal(d.limit, LOOPBACK_PLPMTU_V4);
+  assert.deepEqual(search(d, 65_535), [9000]);
 });

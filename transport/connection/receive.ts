@@ -325,8 +325,8 @@ export function processFrames(
     throw TransportError.protocolViolation("Cannot accept a packet without frames");
   }
   const ops = c.ops.call;
-  if (c.ops.plugged[Op.PARSE_FRAME] === 0 && c.ops.plugged[Op.PROCESS_FRAME] === 0) {
-    return processCoreFrames(c, r, h, space, now);
+  if (c.ops.plugged[Op.PARSE_FRAME] === 0) {
+    return processCoreFrames(c, r, h, space, now, c.ops.plugged[Op.PROCESS_FRAME] === 1);
   }
   const plugged = c.ops.plugged[Op.PARSE_FRAME] === 1;
   while (r.pos < r.end) {
@@ -391,10 +391,13 @@ export function processFrames(
 }
 
 /**
- * `processFrames` while nothing is attached to `parse_frame` or
- * `process_frame`: their slots hold `parseFrameDefault` and
- * `processFrameDefault`, so this loop calls them directly, without the wire
- * type peek and the per-frame plugin checks (WIRING.md §9).
+ * `processFrames` while nothing is attached to `parse_frame`: its slot holds
+ * `parseFrameDefault`, so this loop calls the codec directly, without the
+ * wire type peek and the plugin-frame checks (WIRING.md §9). With pluglets on
+ * `process_frame` (`hooked`), only frames of a type that has one go through
+ * the table (the marshalled call); the others are handed to
+ * `processFrameDefault` directly, which is what the table's dispatcher would
+ * call for them.
  */
 function processCoreFrames(
   c: Connection,
@@ -402,6 +405,7 @@ function processCoreFrames(
   h: PacketHeader,
   space: number,
   now: number,
+  hooked: boolean,
 ): boolean {
   let ackEliciting = false;
   while (r.pos < r.end) {
@@ -422,10 +426,31 @@ function processCoreFrames(
     c.counters.frameReceived(type);
     if (probingOnly && !isProbing(type)) probingOnly = false;
     if (!ackEliciting && isAckEliciting(type)) ackEliciting = true;
-    processFrameDefault(c, type, f, h, space, now);
+    if (hooked) {
+      // The param is the wire type (RFC 9000 §12.4: one varint), as processFrames passes it.
+      const first = r.buf[frameStart]!;
+      const wireType = first < 0x40 ? first : wireTypeAt(r, frameStart);
+      if (c.ops.hasParam(Op.PROCESS_FRAME, wireType)) {
+        if (c.ops.call[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
+          throw TransportError.protocolViolation(
+            `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,
+            type,
+          );
+        }
+      } else processFrameDefault(c, type, f, h, space, now);
+    } else processFrameDefault(c, type, f, h, space, now);
     if (c.state >= ConnectionState.Draining) break;
   }
   return ackEliciting;
+}
+
+/** The varint frame type at `start`, which the frame's parser already read (the cursor is kept). */
+function wireTypeAt(r: Reader, start: number): number {
+  const pos = r.pos;
+  r.pos = start;
+  const t = r.varint();
+  r.pos = pos;
+  return t;
 }
 
 /**

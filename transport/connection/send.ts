@@ -120,7 +120,9 @@ export function pollTransmit(
   const probing = c.spaces[0].probes > 0 || c.spaces[1].probes > 0 || c.spaces[2].probes > 0;
   // Accounting goes to the configured controller itself (protoop_congestion.ts).
   const cc = c.congestion.inner;
-  let canSendData = closing || probing || cc.canSend(Math.min(limit, 1200));
+  // A loopback PMTU probe in flight does not hold the window (pmtud.ts).
+  const outside = c.pmtud === null ? 0 : c.pmtud.bytesOutsideWindow;
+  let canSendData = closing || probing || cc.canSend(Math.min(limit, 1200) - outside);
   if (canSendData && !closing && !probing && c.plugins.pacingEnabled) {
     const t = c.pacer.delayUntil(now, limit, cc.window, c.loss.rtt.smoothed);
     if (t > 0) {
@@ -261,7 +263,9 @@ function buildPmtuProbe(
     return null;
   }
   const size = mtu.probeSize(now);
-  if (size === 0 || size > c.sendBuf.length || !c.congestion.canSend(size)) return null;
+  if (size === 0 || size > c.sendBuf.length) return null;
+  // On loopback the probe may exceed the window (RFC 8899 §3; pmtud.ts).
+  if (!mtu.bypassesWindow && !c.congestion.canSend(size)) return null;
   const s = c.spaces[SpaceId.Application];
   const w = c.writer;
   w.pos = 0;
@@ -292,9 +296,9 @@ function buildPmtuProbe(
   if (qlog !== undefined) {
     qlog.packetSent(c.originalDcid, now, PacketType.OneRtt, pn, size, PROBE_FRAMES);
   }
-  c.pacer.onSend(now, size);
+  if (!mtu.bypassesWindow) c.pacer.onSend(now, size);
   mtu.onProbeSent(pn);
-  c.loss.onPacketSent({
+  const p: SentPacket = {
     pn,
     space: SpaceId.Application,
     timeSent: now,
@@ -303,7 +307,10 @@ function buildPmtuProbe(
     inFlight: true,
     frames: PROBE_FRAMES,
     isPmtuProbe: true,
-  }, now);
+  };
+  c.loss.onPacketSent(p, now);
+  // A probe is a packet sent like any other: observers of segment_prepared see it too.
+  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p);
   return transmit(c, DATAGRAM_SLAB.copy(buf.subarray(0, size)));
 }
 

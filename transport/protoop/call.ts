@@ -15,7 +15,7 @@
 import { ArgKind, type ArgSpec } from "./catalogue.ts";
 import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
 import type { HandleTable, HostRef } from "./handles.ts";
-import type { MetadataStore } from "./metadata.ts";
+import { type MetadataStore, u53At } from "./metadata.ts";
 import { Anchor, type FrameBooking, NO_PARAM, type PlugletCall, toU64 } from "./pluglet.ts";
 
 /** Index of the low 32-bit word of a u64 in a Uint32Array over its bytes (platform order). */
@@ -25,6 +25,9 @@ const HI = 1 - LO;
 const TWO_32 = 0x1_0000_0000;
 
 /** The 32-bit words of a BigUint64Array. */
+/** Largest handle id (handles are below 2^53). */
+const MAX_HANDLE = Number.MAX_SAFE_INTEGER;
+
 function words(a: BigUint64Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
 }
@@ -178,6 +181,33 @@ export class CallImpl implements PlugletCall {
 
   getMetadata(handle: bigint, index: number): bigint {
     return this.#table.metadata.get(this.pluginIndex, this.#metaObject(handle), index);
+  }
+
+  /**
+   * `getMetadata` as a number, for the getters' number form: the value when
+   * below 2^53, NaN otherwise and wherever `getMetadata` would throw (a bad
+   * index or handle). Makes no BigInt and never throws.
+   */
+  getMetadataNumber(handle: number, index: number): number {
+    let o: HostRef | undefined;
+    if (handle === 0) {
+      o = typeof this.host === "object" && this.host !== null ? this.host : undefined;
+    } else o = handle > 0 && handle <= MAX_HANDLE ? this.#table.handles.get(handle) : undefined;
+    if (o === undefined || typeof o === "string") return NaN;
+    return this.#table.metadata.getNumber(this.pluginIndex, o, index);
+  }
+
+  /**
+   * Input `i` as a number without making a BigInt: the value when below
+   * 2^53, NaN otherwise or when there is no input `i`.
+   */
+  inputNumber(i: number): number {
+    return u53At(this.#args32, i);
+  }
+
+  /** Output `i` as {@link inputNumber} reads an input. */
+  outputNumber(i: number): number {
+    return u53At(this.#outputs32, i);
   }
 
   setMetadata(handle: bigint, index: number, value: bigint): void {

@@ -91,7 +91,11 @@ export class ModuleCache {
     const entries = entriesOf(program);
     const numberHelpers = numberHelpersOf(program, helpers);
     const intrinsics = intrinsicsOf(program, helpers, !this.#options.noIntrinsics);
+    const fallbackHelpers = new Set(
+      [...numberHelpers.keys()].filter((id) => helpers?.byId(id)?.call !== undefined),
+    );
     const forms = [...numberHelpers].map(([id, n]) => `${id}/${n}`).join(",") + ":" +
+      [...fallbackHelpers].join(",") + ":" +
       [...intrinsics].map(([id, k]) => `${id}/${k}`).join(",");
     const key = `${program.digest}:${entries.join(",")}:${forms}`;
     const known = this.#modules.get(key);
@@ -102,6 +106,7 @@ export class ModuleCache {
     const out = compileProgram(program.instructions, entries, {
       ...this.#options,
       numberHelpers,
+      fallbackHelpers,
       intrinsics,
     });
     let module: WebAssembly.Module;
@@ -119,6 +124,7 @@ export class ModuleCache {
       groups: out.groups,
       numberHelpers: out.numberHelpers,
       intrinsics: out.intrinsics,
+      fallbackHelpers: out.fallbackHelpers,
     };
     this.stats.compiles++;
     if (this.#modules.size >= this.#limit) {

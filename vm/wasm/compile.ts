@@ -12,7 +12,9 @@
  *   converted back by `i64.trunc_f64_s`: no BigInt crosses the boundary) and
  *   `i.<id>(ctx, r1 … rn i32) → f64`, called instead when every argument is
  *   below 2^31 (small integers cross as tagged integers, without allocation;
- *   the helper sees the same numbers either way), and
+ *   the helper sees the same numbers either way), plus, for a number helper
+ *   with a fallback (both forms), `b.<id>` in the BigInt form, called when
+ *   the number form returns no safe integer, and
  *   `env.memory` (the instance's `WebAssembly.Memory`); a helper with an
  *   intrinsic (helpers.ts) is computed inline and its import is called only
  *   when the intrinsic's conditions fail (emit_intrinsic.ts);
@@ -60,6 +62,11 @@ export interface CompiledLayout {
   readonly numberHelpers: ReadonlyMap<number, number>;
   /** Helper ids computed inline (emit_intrinsic.ts), with their intrinsic. */
   readonly intrinsics: ReadonlyMap<number, HelperIntrinsic>;
+  /**
+   * Number helpers with a fallback (helpers.ts: both forms), also imported as
+   * `b.<id>` in the BigInt form for the calls their number form declines.
+   */
+  readonly fallbackHelpers: ReadonlySet<number>;
 }
 
 /** Options of {@link compileProgram}. */
@@ -75,6 +82,8 @@ export interface CompileOptions {
    * the others use the BigInt form.
    */
   numberHelpers?: ReadonlyMap<number, number>;
+  /** Number helpers that fall back to the BigInt form (helpers.ts: both forms). */
+  fallbackHelpers?: ReadonlySet<number>;
   /**
    * Helper ids to compute inline, with their intrinsic (helpers.ts); each is
    * still imported, for the calls its fast path does not cover.
@@ -134,6 +143,7 @@ export function compileProgram(
   const helperFn = new Map<number, number>();
   const helperSmallFn = new Map<number, number>();
   const numberHelpers = new Map<number, number>();
+  const helperBigFn = new Map<number, number>();
   for (const id of helperIds) {
     const arity = opts.numberHelpers?.get(id);
     let t = tHelper;
@@ -147,6 +157,9 @@ export function compileProgram(
           results: [f64],
         });
         helperSmallFn.set(id, m.importFunction("i", String(id), small));
+      }
+      if (opts.fallbackHelpers?.has(id) === true) {
+        helperBigFn.set(id, m.importFunction("b", String(id), tHelper));
       }
     }
     helperFn.set(id, m.importFunction("h", String(id), t));
@@ -173,6 +186,7 @@ export function compileProgram(
     faultFn,
     helperFn,
     helperSmallFn,
+    helperBigFn,
     numberHelpers,
     intrinsics: opts.noIntrinsics ? new Map() : opts.intrinsics ?? new Map(),
     funcByEntry,
@@ -215,7 +229,16 @@ export function compileProgram(
     m.exportFunction(entryExportName(e), m.func(tEntry, [], w.toBytes()));
   }
   const intrinsics = new Map([...env.intrinsics!].filter(([id]) => helperIds.includes(id)));
-  return { bytes: m.toBytes(), entries, helperIds, groups: env.groups, numberHelpers, intrinsics };
+  const fallbackHelpers = new Set(helperBigFn.keys());
+  return {
+    bytes: m.toBytes(),
+    entries,
+    helperIds,
+    groups: env.groups,
+    numberHelpers,
+    intrinsics,
+    fallbackHelpers,
+  };
 }
 
 /** Entry slots of the functions that local calls target. */

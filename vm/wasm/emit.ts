@@ -139,6 +139,11 @@ export interface EmitEnv {
    * `(ctx, i32 × n) → f64`, for calls whose arguments are all below 2^31.
    */
   helperSmallFn: ReadonlyMap<number, number>;
+  /**
+   * Function index of the BigInt-form import `(i64 × 5, pc i32) → i64` of
+   * number helpers with a fallback, by helper id.
+   */
+  helperBigFn?: ReadonlyMap<number, number>;
   /** Arity of the helpers imported in the number form `(ctx, f64 × n) → f64`. */
   numberHelpers: ReadonlyMap<number, number>;
   /** Helpers computed inline (emit_intrinsic.ts), by id; their imports serve the slow path. */
@@ -744,9 +749,16 @@ class FunctionEmitter {
       for (let r = 1; r <= 5; r++) this.#get(r);
       this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(fn);
     } else {
+      const big = this.env.helperBigFn?.get(id);
       emitNumberHelperCall(this.w, this.env, { id, arity, fn, pc }, {
         faultCode: FaultCode.helperResult,
         resultLocal: L_F64,
+        ...(big === undefined ? {} : {
+          fallback: () => {
+            for (let r = 1; r <= 5; r++) this.#get(r);
+            this.w.byte(Op.i32Const).i32(pc).byte(Op.call).u32(big);
+          },
+        }),
       });
     }
   }

@@ -54,7 +54,7 @@ export function emitNumberHelperCall(
   w: CodeWriter,
   env: NumberHelperEnv,
   call: NumberHelperCall,
-  opts: { faultCode: number; resultLocal: number },
+  opts: { faultCode: number; resultLocal: number; fallback?: () => void },
 ): void {
   const { id, arity, fn, pc } = call;
   const reg = (r: number) => w.byte(Op.localGet).u32(r);
@@ -76,6 +76,18 @@ export function emitNumberHelperCall(
   if (small !== undefined) w.byte(Op.end);
   // Safe integer: equal to its truncation and |x| <= 2^53 - 1 (NaN fails both).
   const x = opts.resultLocal;
+  if (opts.fallback !== undefined) {
+    // A helper with a fallback: a result in [0, 2^53) is r0, anything else
+    // (NaN included) has the BigInt form compute it (helpers.ts).
+    w.byte(Op.localTee).u32(x).byte(Op.localGet).u32(x).byte(Op.f64Trunc).byte(Op.f64Eq);
+    w.byte(Op.localGet).u32(x).byte(Op.f64Const).f64(0).byte(Op.f64Ge).byte(Op.i32And);
+    w.byte(Op.localGet).u32(x).byte(Op.f64Const).f64(Number.MAX_SAFE_INTEGER).byte(Op.f64Le)
+      .byte(Op.i32And).byte(Op.if).byte(ValType.i64);
+    w.byte(Op.localGet).u32(x).byte(Op.i64TruncF64S).byte(Op.else);
+    opts.fallback();
+    w.byte(Op.end);
+    return;
+  }
   w.byte(Op.localTee).u32(x).byte(Op.localGet).u32(x).byte(Op.f64Trunc).byte(Op.f64Eq);
   w.byte(Op.localGet).u32(x).byte(Op.f64Abs).byte(Op.f64Const).f64(Number.MAX_SAFE_INTEGER)
     .byte(Op.f64Le).byte(Op.i32And).byte(Op.i32Eqz).byte(Op.if).byte(BLOCK_VOID);

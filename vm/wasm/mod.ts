@@ -7,7 +7,9 @@
  * small function converting the signed i64 arguments; a number helper's own
  * function is the import, called with the context (an externref global) and
  * doubles (or small integers), so no BigInt is made per call and each helper
- * keeps its own type feedback. Which form each id takes is fixed at
+ * keeps its own type feedback; a helper with both forms is a number helper
+ * whose BigInt form is imported too, for the calls its number form declines
+ * (helpers.ts). Which form each id takes is fixed at
  * compilation (the module cache keys on it). Helpers with an intrinsic
  * (memory copies, compares, varints: helpers.ts) are computed inline on the
  * instance memory, which must then be the memory their context names.
@@ -70,7 +72,8 @@ export class WasmEngine implements Engine {
   readonly #memory: InstanceMemory;
   readonly #code: readonly Instruction[];
   readonly #groups: readonly AccessGroup[];
-  readonly #entries = new Map<number, EntryFn>();
+  /** Entry functions by pc (an array: a Map lookup per run costs more). */
+  readonly #entries: (EntryFn | undefined)[];
   readonly #fuel: WebAssembly.Global;
   readonly #depth: WebAssembly.Global;
   /** pc of the last number-helper call (for the faults such a helper throws). */
@@ -109,6 +112,7 @@ export class WasmEngine implements Engine {
     }
     const h: Record<string, WebAssembly.ImportValue> = {};
     const small: Record<string, WebAssembly.ImportValue> = {};
+    const big: Record<string, WebAssembly.ImportValue> = {};
     for (const id of compiled.helperIds) {
       const def = helpers.byId(id);
       const arity = compiled.numberHelpers.get(id);
@@ -118,6 +122,14 @@ export class WasmEngine implements Engine {
         // The helper's own function, for doubles and for small integers.
         h[String(id)] = def.callNumber;
         if (arity > 0) small[String(id)] = def.callNumber;
+        if (compiled.fallbackHelpers.has(id)) {
+          if (def.call === undefined) {
+            throw new RangeError(
+              `Cannot instantiate: helper ${id} was compiled with a fallback, the helper table has none`,
+            );
+          }
+          big[String(id)] = helperImport(def, id, ctx, helpers);
+        }
       } else {
         throw new RangeError(
           `Cannot instantiate: helper ${id} was compiled as a number helper of arity ${arity}, ` +
@@ -129,9 +141,12 @@ export class WasmEngine implements Engine {
       env: { memory: memory.memory, fault: this.#fault.bind(this) },
       h,
       i: small,
+      b: big,
     });
+    // Dense (filled), so that a lookup stays an element load.
+    this.#entries = new Array(Math.max(-1, ...compiled.entries) + 1).fill(undefined);
     for (const pc of compiled.entries) {
-      this.#entries.set(pc, instance.exports[entryExportName(pc)] as EntryFn);
+      this.#entries[pc] = instance.exports[entryExportName(pc)] as EntryFn;
     }
     this.#fuel = instance.exports.fuel as WebAssembly.Global;
     this.#depth = instance.exports.depth as WebAssembly.Global;
@@ -154,7 +169,7 @@ export class WasmEngine implements Engine {
    * @returns r0, unsigned 64-bit
    */
   run(fn: number, args: bigint[], opts?: RunOptions): bigint {
-    const f = this.#entries.get(fn);
+    const f = Number.isInteger(fn) && fn >= 0 ? this.#entries[fn] : undefined;
     if (f === undefined) {
       throw new PluginFault("unsupported", `pc ${fn}: not a function entry of the program`, {
         pc: fn,

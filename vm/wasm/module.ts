@@ -145,6 +145,7 @@ export const Op = {
   f64Const: 0x44,
   f64Eq: 0x61,
   f64Le: 0x65,
+  f64Ge: 0x66,
   f64Abs: 0x99,
   f64Trunc: 0x9d,
   f64Add: 0xa0,
