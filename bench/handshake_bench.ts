@@ -15,11 +15,15 @@
  * the client skips the check, as picoquicdemo's null verifier does);
  * `--resume` resumes every connection with a ticket from a first one
  * (PSK with (EC)DHE: no certificate sent or checked).
+ * Each line also gives the CPU time per handshake of the client process and
+ * of the server process (from /proc, Linux): unlike the rate, it hardly
+ * depends on what else the machine runs.
  * Under `deno bench` a short run (50 handshakes) is measured.
  *
  * @module
  */
 
+import { cpuUsage } from "node:process";
 import { parseArgs } from "node:util";
 import { wallClockMs } from "../io/clock.ts";
 import { UdpDriver } from "../io/udp_driver.ts";
@@ -38,9 +42,31 @@ interface Result {
   failures: number;
   /** Median time from connect to `connected` (ms). */
   medianMs: number;
+  /** CPU time (user + system) per handshake of this process, the clients (ms). */
+  clientCpuMs: number;
+  /** CPU time per handshake of the server process (ms); NaN where /proc is not there. */
+  serverCpuMs: number;
 }
 
-async function startServer(cacheDir: string): Promise<{ port: number; stop: () => Promise<void> }> {
+/** System clock ticks per second of /proc's utime and stime (Linux's USER_HZ). */
+const USER_HZ = 100;
+
+/** CPU seconds (user + system) a process used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may hold spaces): state is field 3,
+    // utime and stime are fields 14 and 15 (proc(5)).
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startServer(
+  cacheDir: string,
+): Promise<{ port: number; cpuSeconds: () => number; stop: () => Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", CLI, "-p", "0", "--host", "127.0.0.1"],
     env: { PQUIC_CACHE_DIR: cacheDir, NO_COLOR: "1" },
@@ -63,6 +89,7 @@ async function startServer(cacheDir: string): Promise<{ port: number; stop: () =
   })();
   return {
     port,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;
@@ -71,11 +98,12 @@ async function startServer(cacheDir: string): Promise<{ port: number; stop: () =
 }
 
 async function measure(
-  port: number,
+  server: { port: number; cpuSeconds: () => number },
   count: number,
   concurrency: number,
   config: Omit<ClientConnectionConfig, "random" | "resetTokenFor" | "localCidLength">,
 ): Promise<Result> {
+  const port = server.port;
   const endpoint = new Endpoint({ random: new CryptoRandom() });
   let started = 0;
   let finished = 0;
@@ -108,12 +136,23 @@ async function measure(
     driver.wake();
   };
   const t0 = performance.now();
+  const cpu0 = cpuUsage();
+  const serverCpu0 = server.cpuSeconds();
   for (let i = 0; i < Math.min(concurrency, count); i++) open();
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuUsage(cpu0);
+  const serverCpu = server.cpuSeconds() - serverCpu0;
   await driver.close();
   times.sort((a, b) => a - b);
-  return { count, seconds, failures, medianMs: times[Math.floor(times.length / 2)] ?? NaN };
+  return {
+    count,
+    seconds,
+    failures,
+    medianMs: times[Math.floor(times.length / 2)] ?? NaN,
+    clientCpuMs: (cpu.user + cpu.system) / 1000 / count,
+    serverCpuMs: serverCpu * 1000 / count,
+  };
 }
 
 async function ticketFrom(
@@ -174,12 +213,13 @@ export async function run(
       }]);
     }
     for (const [label, config] of configs) {
-      const r = await measure(server.port, count, concurrency, config);
+      const r = await measure(server, count, concurrency, config);
       out[label] = r;
       console.log(
         `${label.padEnd(32)} ${(r.count / r.seconds).toFixed(0).padStart(6)} handshakes/s  ` +
           `(${r.count} in ${r.seconds.toFixed(2)} s, ${concurrency} at a time, median ` +
-          `${r.medianMs.toFixed(1)} ms, ${r.failures} failed)`,
+          `${r.medianMs.toFixed(1)} ms, ${r.failures} failed; CPU per handshake: client ` +
+          `${r.clientCpuMs.toFixed(2)} ms, server ${r.serverCpuMs.toFixed(2)} ms)`,
       );
     }
   } finally {

@@ -20,7 +20,10 @@
  *
  * Application calls on a connection (writes, opening streams, close) produce
  * packets outside the driver's inputs: call {@link UdpDriver.wake} after them
- * (a microtask then flushes once for everything done in the same turn).
+ * (a microtask then flushes once for everything done in the same turn). The
+ * connection has told the endpoint it has work (`Connection.onWork`), so a
+ * flush polls only the connections touched since the last one, however many
+ * the endpoint serves (transport/endpoint/schedule.ts).
  *
  * @module
  */

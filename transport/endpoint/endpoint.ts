@@ -17,6 +17,13 @@
  * {@link Endpoint.onTimeout}, drain {@link Endpoint.pollTransmit} and
  * {@link Endpoint.pollEvent}, then sleep until {@link Endpoint.nextTimeout}.
  *
+ * It scales with the number of connections (schedule.ts): `pollTransmit`
+ * polls only the connections touched since they last had nothing to send (a
+ * datagram or a timer went to them, or the application called them, which
+ * they report through `Connection.onWork`), timers sit in a heap keyed by
+ * each connection's `nextTimeout()`, and the endpoint's own datagrams and
+ * events wait in O(1) queues.
+ *
  * @module
  */
 
@@ -36,7 +43,11 @@ import {
 } from "../packet/header.ts";
 import type { Random } from "../random.ts";
 import { SUPPORTED_VERSIONS } from "../version.ts";
+import { Fifo } from "./fifo.ts";
+import { ConnectionSchedule, type ScheduleEntry } from "./schedule.ts";
 import { TokenKeys, TokenKind } from "./tokens.ts";
+
+type Entry = ScheduleEntry<Connection>;
 
 /** Smallest datagram that may carry a client's first Initial (RFC 9000 §14.1). */
 export const MIN_INITIAL_DATAGRAM = 1200;
@@ -128,11 +139,14 @@ export class Endpoint {
   readonly #tokens: TokenKeys;
   readonly #cidLength: number;
   readonly #versions: readonly number[];
-  readonly #routes = new Map<string, Connection>();
+  readonly #routes = new Map<string, Entry>();
   readonly #connections = new Set<Connection>();
-  readonly #ownedCids = new Map<Connection, string[]>();
-  readonly #transmits: Transmit[] = [];
-  readonly #events: EndpointEvent[] = [];
+  readonly #entries = new Map<Connection, Entry>();
+  readonly #schedule = new ConnectionSchedule<Connection>();
+  /** Scratch list of the connections whose timers are due (onTimeout). */
+  readonly #due: Entry[] = [];
+  readonly #transmits = new Fifo<Transmit>();
+  readonly #events = new Fifo<EndpointEvent>();
   #resetWindowStart = 0;
   #resetsInWindow = 0;
 
@@ -204,10 +218,9 @@ export class Endpoint {
       }
       return;
     }
-    const conn = this.#routes.get(cidKey(header.dcid));
-    if (conn !== undefined) {
-      conn.receive(datagram, remote, now);
-      this.#drain(conn);
+    const entry = this.#routes.get(cidKey(header.dcid));
+    if (entry !== undefined) {
+      this.#receive(entry, datagram, remote, now);
       return;
     }
     if (header.type === PacketType.OneRtt) {
@@ -227,34 +240,40 @@ export class Endpoint {
   pollTransmit(now: number): Transmit | null {
     const queued = this.#transmits.shift();
     if (queued !== undefined) return queued;
-    for (const conn of this.#connections) {
-      const t = conn.pollTransmit(now);
-      if (t !== null) {
-        this.#drain(conn);
-        return t;
-      }
+    // Only connections that may have something to send, oldest first; each is
+    // polled until it has nothing more.
+    const schedule = this.#schedule;
+    for (let entry = schedule.nextReady(); entry !== null; entry = schedule.nextReady()) {
+      const t = entry.conn.pollTransmit(now);
+      this.#drain(entry);
+      schedule.refresh(entry);
+      if (t !== null) return t;
+      schedule.dropReady(entry);
     }
     return null;
   }
 
   /** The earliest timer of any connection (µs), `Infinity` when none. */
   nextTimeout(): number {
-    let next = Infinity;
-    for (const conn of this.#connections) {
-      const t = conn.nextTimeout();
-      if (t < next) next = t;
-    }
-    return next;
+    return this.#schedule.nextTimeout();
   }
 
   /** Fires the timers that are due. */
   onTimeout(now: number): void {
-    for (const conn of [...this.#connections]) {
+    const due = this.#due;
+    this.#schedule.takeDue(now, due);
+    for (let i = 0; i < due.length; i++) {
+      const entry = due[i]!;
+      if (!entry.alive) continue;
+      const conn = entry.conn;
       if (conn.nextTimeout() <= now) {
         conn.onTimeout(now);
-        this.#drain(conn);
+        this.#schedule.touch(entry);
+        this.#drain(entry);
       }
+      this.#schedule.refresh(entry);
     }
+    due.length = 0;
   }
 
   /** The next event for the application, or `null`. */
@@ -267,29 +286,42 @@ export class Endpoint {
     this.handle(datagram, remote, now);
   }
 
-  #adopt(conn: Connection): void {
+  /** Starts tracking `conn`: routing, the ready list, timers, application calls. */
+  #adopt(conn: Connection): Entry {
+    const entry = this.#schedule.add(conn);
     this.#connections.add(conn);
-    this.#ownedCids.set(conn, []);
-    this.#drain(conn);
+    this.#entries.set(conn, entry);
+    // Application calls (writes, close, …) reach the connection without us.
+    conn.onWork = () => this.#schedule.touch(entry);
+    this.#drain(entry);
+    return entry;
+  }
+
+  /** Hands a datagram to a connection. */
+  #receive(entry: Entry, datagram: Uint8Array, remote: SocketAddress, now: number): void {
+    entry.conn.receive(datagram, remote, now);
+    this.#schedule.touch(entry);
+    this.#drain(entry);
   }
 
   /** Takes the routing events out of a connection's queue; passes the rest on. */
-  #drain(conn: Connection): void {
+  #drain(entry: Entry): void {
+    const conn = entry.conn;
     for (let e = conn.pollEvent(); e !== null; e = conn.pollEvent()) {
       switch (e.type) {
         case "localCidIssued": {
           const key = cidKey(e.cid);
-          this.#routes.set(key, conn);
-          this.#ownedCids.get(conn)?.push(key);
+          this.#routes.set(key, entry);
+          entry.routes.push(key);
           break;
         }
         case "localCidRetired": {
           const key = cidKey(e.cid);
-          if (this.#routes.get(key) === conn) this.#routes.delete(key);
+          if (this.#routes.get(key) === entry) this.#routes.delete(key);
           break;
         }
         case "drained":
-          this.#forget(conn);
+          this.#forget(entry);
           break;
         default:
           this.#events.push({ type: "connection", connection: conn, event: e });
@@ -297,12 +329,15 @@ export class Endpoint {
     }
   }
 
-  #forget(conn: Connection): void {
-    for (const key of this.#ownedCids.get(conn) ?? []) {
-      if (this.#routes.get(key) === conn) this.#routes.delete(key);
+  #forget(entry: Entry): void {
+    if (!entry.alive) return;
+    for (const key of entry.routes) {
+      if (this.#routes.get(key) === entry) this.#routes.delete(key);
     }
-    this.#ownedCids.delete(conn);
-    this.#connections.delete(conn);
+    this.#schedule.remove(entry);
+    entry.conn.onWork = null;
+    this.#entries.delete(entry.conn);
+    this.#connections.delete(entry.conn);
   }
 
   #accept(
@@ -381,13 +416,11 @@ export class Endpoint {
     this.stats.accepted++;
     // The client keeps using its chosen DCID until it sees our SCID.
     const initialKey = cidKey(dcid);
-    this.#routes.set(initialKey, conn);
-    this.#connections.add(conn);
-    this.#ownedCids.set(conn, [initialKey]);
     this.#events.push({ type: "accepted", connection: conn });
-    this.#drain(conn);
-    conn.receive(datagram, remote, now);
-    this.#drain(conn);
+    const entry = this.#adopt(conn);
+    this.#routes.set(initialKey, entry);
+    entry.routes.unshift(initialKey);
+    this.#receive(entry, datagram, remote, now);
   }
 
   #sendRetry(
@@ -430,10 +463,9 @@ export class Endpoint {
       return;
     }
     const dcid = datagram.subarray(1, 1 + this.#cidLength);
-    const conn = this.#routes.get(cidKey(dcid));
-    if (conn !== undefined) {
-      conn.receive(datagram, remote, now);
-      this.#drain(conn);
+    const entry = this.#routes.get(cidKey(dcid));
+    if (entry !== undefined) {
+      this.#receive(entry, datagram, remote, now);
     } else {
       this.#unroutableShort(datagram, dcid, remote, now);
     }
@@ -448,10 +480,10 @@ export class Endpoint {
    */
   #unroutableShort(datagram: Uint8Array, dcid: Uint8Array, remote: SocketAddress, now: number) {
     let claimed = false;
-    for (const conn of [...this.#connections]) {
+    for (const entry of [...this.#entries.values()]) {
+      const conn = entry.conn;
       if (conn.remote.port !== remote.port || conn.remote.hostname !== remote.hostname) continue;
-      conn.receive(datagram, remote, now);
-      this.#drain(conn);
+      this.#receive(entry, datagram, remote, now);
       claimed = true;
     }
     if (!claimed) this.#statelessReset(datagram, dcid, remote, now);
