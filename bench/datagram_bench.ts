@@ -25,6 +25,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { loadBuiltin } from "../plugins/builtins.ts";
 import { type SimPluginPair, simPluginPair } from "../plugins/_sim_testing.ts";
+import { median } from "./_stats.ts";
 
 const SIZE = 1000;
 
@@ -74,12 +75,6 @@ class Sender {
     const t = process.cpuUsage(t0);
     return (t.user + t.system) / 1000;
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ import { type ExchangeEvent, exchangeOf } from "../transport/exchange/mod.ts";
 import type { Connection } from "../transport/connection/connection.ts";
 import { simPair } from "../tests/_conn_sim.ts";
 import { datagramOffer, xpingOffer } from "../tests/_exchange_plugins.ts";
+import { median } from "./_stats.ts";
 
 /** Request → active at the client, µs, from its exchange events (-1 when it did not happen). */
 function requestToActive(events: readonly ExchangeEvent[], name: string): number {
@@ -95,11 +96,6 @@ async function loopbackOnce(
     check: between(stamps, "received", "attached"),
     total: cached ? wall : between(stamps, "requested", "active"),
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function main(): Promise<void> {

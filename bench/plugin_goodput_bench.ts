@@ -32,6 +32,7 @@ import { parseArgs } from "node:util";
 import { BUILTIN_PLUGINS, loadBuiltin } from "../plugins/builtins.ts";
 import { runDownload, simPluginPair } from "../plugins/_sim_testing.ts";
 import { freeUdpPort, pquic, type Proc, tempCache } from "../tests/peers/_util.ts";
+import { median } from "./_stats.ts";
 
 /** The configurations compared, by `-P` argument ("none": no plugin). */
 function defaultConfigs(): string[] {
@@ -61,13 +62,6 @@ function cpuMs(pid: number): number {
 
 /** Linux's USER_HZ (clock ticks per second in /proc): 100 on every common platform. */
 const CLOCK_TICKS = 100;
-
-function median(xs: number[]): number {
-  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -29,8 +29,8 @@ import { cacheDir, trustAnchors } from "./certs.ts";
 import { describeClose, hex, isCleanClose } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
-import { loadCliPlugins, pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
-import { exchangeSetupLines, loadCliExchange, withExchange } from "./exchange.ts";
+import { pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
+import { exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
 import { ProgressBar, type ProgressTarget } from "./progress.ts";
 import { QlogFile } from "./qlog.ts";
 import { formatMs, summaryLines } from "./summary.ts";
@@ -98,15 +98,12 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
       return fail(`Cannot read the trust file: ${e instanceof Error ? e.message : e}`);
     }
   }
-  let plugins;
-  let exchange;
-  try {
-    plugins = loadCliPlugins(o.plugins);
-    exchange = loadCliExchange(o);
-  } catch (e) {
-    log.line(e instanceof Error ? e.message : String(e));
+  const loaded = loadPluginOptions(o);
+  if ("error" in loaded) {
+    log.line(loaded.error);
     return ExitCode.Usage;
   }
+  const { plugins, exchange } = loaded;
   let version = o.version;
   if (!isSupportedVersion(version)) {
     log.line(`Version ${version.toString(16)} is not spoken here; proposing 1 (QUIC v1)`);

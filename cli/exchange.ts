@@ -19,6 +19,7 @@
 import { basename, dirname, join } from "node:path";
 import { DirectoryPluginStore } from "../io/plugin_cache.ts";
 import { builtinReader } from "../plugins/builtins.ts";
+import type { LoadedPlugin } from "../plugins/loader.ts";
 import {
   offerBundle,
   type OfferedPlugin,
@@ -32,7 +33,7 @@ import {
 } from "../plugins/exchange/trust.ts";
 import type { PluginFactory } from "../transport/connection/config.ts";
 import type { ExchangeEvent } from "../transport/exchange/mod.ts";
-import { type FileReader, readFromDisk } from "./plugins.ts";
+import { type FileReader, loadCliPlugins, readFromDisk } from "./plugins.ts";
 import { builtinNamed } from "./plugins.ts";
 import type { LogSink } from "./log.ts";
 import { formatBytes, formatMs } from "./summary.ts";
@@ -83,6 +84,22 @@ export function loadInjectPlugin(arg: string, read: FileReader = readFromDisk): 
     return offerPlugin(top, (p) => (p === top ? bytes : read(join(dir, p))));
   } catch (e) {
     throw new Error(`-Q ${arg}: ${e instanceof Error ? e.message : e}`, { cause: e });
+  }
+}
+
+/**
+ * Loads every plugin option of the command line: `-P` and the exchange's.
+ *
+ * @param o The options.
+ * @returns The plugins and the exchange, or the message saying which option is wrong.
+ */
+export function loadPluginOptions(
+  o: ExchangeArgs & { readonly plugins: readonly string[] },
+): { plugins: LoadedPlugin[]; exchange: CliExchange | null } | { error: string } {
+  try {
+    return { plugins: loadCliPlugins(o.plugins), exchange: loadCliExchange(o) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
 }
 

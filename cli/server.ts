@@ -23,8 +23,8 @@ import { cacheDir, serverCertificates } from "./certs.ts";
 import { describeClose, hex } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
-import { loadCliPlugins, pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
-import { exchangeSetupLines, loadCliExchange, withExchange } from "./exchange.ts";
+import { pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
+import { exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
 import { pluginFrameLines } from "./summary.ts";
 import { QlogFile } from "./qlog.ts";
 
@@ -52,16 +52,13 @@ export function webRootReader(root: string): ReadFile {
 /** Runs the server; resolves with the exit code. */
 export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promise<number> {
   const { log } = ctx;
-  let plugins;
-  let exchange;
-  try {
-    plugins = loadCliPlugins(o.plugins);
-    exchange = loadCliExchange(o);
-  } catch (e) {
-    log.line(e instanceof Error ? e.message : String(e));
+  const loaded = loadPluginOptions(o);
+  if ("error" in loaded) {
+    log.line(loaded.error);
     log.line(`Server exit with code = ${ExitCode.Usage}`);
     return ExitCode.Usage;
   }
+  const { plugins, exchange } = loaded;
   let certs;
   try {
     certs = await serverCertificates(o.certFile, o.keyFile, cacheDir(ctx.env));

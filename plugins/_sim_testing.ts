@@ -35,6 +35,23 @@ export const diskReader: ManifestReader = (path) => {
 const fileCache = new Map<string, LoadedPlugin>();
 
 /**
+ * The longest run of equal send times: packets sent at one instant, a burst
+ * the pacer did not spread.
+ *
+ * @param times send times in order
+ * @returns the run's length (0 for none)
+ */
+export function largestBurst(times: readonly number[]): number {
+  let best = 0;
+  let run = 0;
+  for (let i = 0; i < times.length; i++) {
+    run = i > 0 && times[i] === times[i - 1] ? run + 1 : 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+/**
  * A built-in plugin by name (`monitoring`), or a manifest on disk by path
  * (cached by path).
  *

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { ConnNode } from "../tests/_conn_sim.ts";
 import type { LinkConfig } from "../io/sim/link.ts";
 import { MAX_BURST_PACKETS } from "../transport/recovery/pacer.ts";
-import { loadBuiltinOrFile, runDownload, simPluginPair } from "./_sim_testing.ts";
+import { largestBurst, loadBuiltinOrFile, runDownload, simPluginPair } from "./_sim_testing.ts";
 import type { LoadedPlugin } from "./loader.ts";
 
 /** Records the virtual time of every datagram a node sends. */
@@ -21,17 +21,6 @@ function sendTimes(node: ConnNode): number[] {
     return t;
   };
   return times;
-}
-
-/** The largest number of datagrams sent at one instant. */
-function largestBurst(times: readonly number[]): number {
-  let best = 0;
-  let run = 0;
-  for (let i = 0; i < times.length; i++) {
-    run = i > 0 && times[i] === times[i - 1] ? run + 1 : 1;
-    if (run > best) best = run;
-  }
-  return best;
 }
 
 /**

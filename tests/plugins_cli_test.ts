@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { clangMissing } from "../_tools/test_env.ts";
 import { ACCESS_KEYS } from "../plugins/helper_ids.ts";
+import { largestBurst } from "../plugins/_sim_testing.ts";
 import { freeUdpPort, pquic, type Proc, ROOT, tempCache } from "./peers/_util.ts";
 import { qlogEvents, withRelay } from "./_relay.ts";
 
@@ -61,17 +62,6 @@ function sentFrames(path: string, frameType: string): Record<string, unknown>[] 
   return qlogEvents(path, "quic:packet_sent").flatMap((e) =>
     (e.data.frames as Record<string, unknown>[]).filter((f) => f.frame_type === frameType)
   );
-}
-
-/** Longest run of packets sent at the same instant (a burst the pacer did not spread). */
-function longestBurst(times: number[]): number {
-  let best = 0;
-  let run = 0;
-  for (let i = 0; i < times.length; i++) {
-    run = i > 0 && times[i] === times[i - 1] ? run + 1 : 1;
-    if (run > best) best = run;
-  }
-  return best;
 }
 
 Deno.test("pquic -P refuses a plugin it cannot load with the loader's reason and exit 2", async () => {
@@ -200,8 +190,8 @@ Deno.test("pquic -P no_pacing / disable_congestion_control on the server: bursts
     const noPacing = runs["no_pacing"]!;
     const noCc = runs["disable_congestion_control"]!;
     // Paced, the sender spreads a window over the RTT; unpaced, it sends it at once.
-    const paced = longestBurst(none.sentTimes);
-    const unpaced = longestBurst(noPacing.sentTimes);
+    const paced = largestBurst(none.sentTimes);
+    const unpaced = largestBurst(noPacing.sentTimes);
     assert.ok(unpaced > 2 * paced, `longest burst ${unpaced} unpaced vs ${paced} paced`);
     // The controller's window is finite; pinned to unlimited (null in JSON) once an ACK arrived.
     assert.ok(none.cwnds.length > 0 && none.cwnds.every((w) => typeof w === "number"));
