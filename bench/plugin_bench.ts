@@ -17,15 +17,25 @@
  * And what one pluglet run costs (issue #7's goal: monitoring within 3% of
  * goodput): 1,000 marshalled calls of a protoop on a live connection, as
  * core makes them per packet — `header_parsed` (a header and a path by
- * handle, two numbers) and `segment_prepared` (a sent packet by handle) —
+ * handle, two numbers), `segment_prepared` (a sent packet by handle) and, per
+ * frame, `process_frame` of a PING (a frame and a header by handle, two
+ * numbers, the core default runs) —
  * with nothing attached, with a TypeScript post pluglet that returns at once
  * (the table's share: marshalling, handles, the call object), and with
  * monitoring's own post pluglets (`packet_received.o`: a metadata read, one
- * `get_cnx`, two increments; `packet_sent.o`: plus one `get_pkt`) on the
+ * `get_cnx`, two increments; `packet_sent.o`: plus one `get_pkt`;
+ * `frame_received.o`: the param, a metadata read, an increment) on the
  * Wasm engine. Time per iteration / 1,000 is the cost of one call.
  *
  * Run: `deno bench -A bench/plugin_bench.ts`, or `deno run -A
  * bench/plugin_bench.ts [--rounds N]` for medians and 90th percentiles.
+ *
+ * `--download N` measures instead what monitoring costs a whole transfer: N
+ * rounds of a 3 MB download on the simulator (`plugins/_sim_testing.ts`,
+ * both ends in this process, handshake and server-side injection included),
+ * without and with monitoring on both ends, interleaved (the order flips
+ * every round); the process CPU time (user + system) of each download, and
+ * the medians.
  *
  * @module
  */
@@ -35,6 +45,9 @@ import { Op } from "../transport/protoop/catalogue.ts";
 import { SeededRandom } from "../transport/random.ts";
 import { builtinReader, injectPlugin, loadBuiltin, loadPlugin } from "../plugins/mod.ts";
 import { ModuleCache, wasmCompilerWith } from "../vm/wasm/mod.ts";
+import { runDownload, simPluginPair } from "../plugins/_sim_testing.ts";
+import process from "node:process";
+import { median } from "./_stats.ts";
 
 const SERVER = { hostname: "127.0.0.1", port: 4433 };
 let seed = 1;
@@ -68,6 +81,8 @@ const CALLS = 1000;
 /** What a per-packet call site passes: a received header, a sent packet. */
 const HEADER = { type: 5, dcid: new Uint8Array(8), pnOffset: 9, end: 1200 };
 const PACKET = { pn: 7, timeSent: 1000, size: 1200, frames: [], space: 2, inFlight: true };
+/** A received PING frame (its core default does nothing). */
+const PING = { type: 0x01 };
 
 /** A connection with `how` attached to header_parsed and segment_prepared. */
 function runConnection(how: "none" | "ts" | "monitoring"): Connection {
@@ -79,6 +94,7 @@ function runConnection(how: "none" | "ts" | "monitoring"): Connection {
       pluglets: [
         { op: "header_parsed", anchor: "post", pluglet },
         { op: "segment_prepared", anchor: "post", pluglet },
+        { op: "process_frame", param: PING.type, anchor: "post", pluglet },
       ],
     });
   } else if (how === "monitoring") injectPlugin(conn, loadBuiltin("monitoring"));
@@ -99,6 +115,11 @@ for (const how of ["none", "ts", "monitoring"] as const) {
   }]);
   RUN_CASES.push([`segment_prepared x${CALLS}, ${label}`, () => {
     for (let i = 0; i < CALLS; i++) ops[Op.SEGMENT_PREPARED](conn, PACKET as never);
+  }]);
+  RUN_CASES.push([`process_frame[PING] x${CALLS}, ${label}`, () => {
+    for (let i = 0; i < CALLS; i++) {
+      ops[Op.PROCESS_FRAME](conn, PING.type, PING as never, HEADER as never, 2, i);
+    }
   }]);
 }
 
@@ -124,6 +145,32 @@ if (!import.meta.main) {
       fn,
     });
   }
+} else if (Deno.args.includes("--download")) {
+  const rounds = Number(Deno.args[Deno.args.indexOf("--download") + 1] ?? 20);
+  const configs = ["none", "monitoring"];
+  /** CPU ms of one 3 MB download with `c` on both ends. */
+  const download = async (c: string): Promise<number> => {
+    const plugins = c === "none" ? [] : [loadBuiltin(c)];
+    const pair = await simPluginPair({ client: plugins, server: plugins, link: { delay: 1000 } });
+    const u0 = process.cpuUsage();
+    const r = runDownload(pair, 3_000_000);
+    const u = process.cpuUsage(u0);
+    if (!r.sha256ok) throw new Error(`download with ${c} failed`);
+    return (u.user + u.system) / 1000;
+  };
+  for (const c of configs) await download(c); // warm-up
+  const cpu: number[][] = configs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const k of order) cpu[k]!.push(await download(configs[k]!));
+  }
+  const base = median(cpu[0]!);
+  console.log(`3 MB simulated download, ${rounds} interleaved rounds, process CPU ms:`);
+  configs.forEach((c, k) => {
+    const m = median(cpu[k]!);
+    const extra = k === 0 ? "" : `  (${m >= base ? "+" : ""}${((m / base - 1) * 100).toFixed(1)}%)`;
+    console.log(`  ${c.padEnd(12)} median ${m.toFixed(1)}${extra}`);
+  });
 } else {
   const i = Deno.args.indexOf("--rounds");
   const rounds = i >= 0 ? Number(Deno.args[i + 1]) : 200;

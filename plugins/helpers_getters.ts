@@ -85,8 +85,10 @@ function getCnx(ctx: HelperContext, _cnx: number, ak: number, p: number): number
   const i = p < KEY_LIMIT ? p : KEY_LIMIT;
   switch (spec.value) {
     case 0x00:
-      if (i >= c.args.length) return NUMBER_FALLBACK;
-      return c.inputNumber !== undefined ? c.inputNumber(i) : fit(c.args[i]!);
+      // inputNumber is NaN past the last input, and reads (marshals) input i alone: asking
+      // `args.length` first would marshal them all.
+      if (c.inputNumber !== undefined) return c.inputNumber(i);
+      return i >= c.args.length ? NUMBER_FALLBACK : fit(c.args[i]!);
     case 0x01:
       if (i >= c.outputs.length) return NUMBER_FALLBACK;
       return c.outputNumber !== undefined ? c.outputNumber(i) : fit(c.outputs[i]!);

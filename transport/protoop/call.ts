@@ -9,6 +9,17 @@
  * element makes one per access). Only values outside [0, 2^53) take
  * {@link toU64}.
  *
+ * Inputs are marshalled lazily ({@link CallImpl.defer}): the table hands over
+ * the native arguments, and they become u64s (host objects registered as
+ * handles) only when a pluglet first reads `args` or {@link CallImpl.inputNumber}
+ * — always inside the call, so the handles are released with it. Each
+ * pluglet's fresh copy of the inputs is likewise made at its first read. An
+ * observer that never reads its inputs (monitoring's counters) then costs no
+ * marshalling, no handle and no copy. Nothing a pluglet can see changes: the
+ * values are those of the call's arguments, which stay as they are during
+ * the call (a slot is never re-entered), and a handle is only ever obtained
+ * from the inputs or `handleOf`.
+ *
  * @module
  */
 
@@ -57,7 +68,6 @@ export class CallImpl implements PlugletCall {
   plugin = "";
   /** Index of the plugin, for its metadata slots. */
   pluginIndex = -1;
-  args: BigUint64Array = new BigUint64Array(0);
   outputs: BigUint64Array = new BigUint64Array(0);
   returnValue = 0n;
   host: unknown = null;
@@ -73,6 +83,17 @@ export class CallImpl implements PlugletCall {
   readonly #pristineWords: Uint32Array = words(this.pristine);
   readonly #bodyWords: Uint32Array = words(this.bodyOutputs);
   #args32: Uint32Array = new Uint32Array(0);
+  #args: BigUint64Array = new BigUint64Array(0);
+  /** Lengths of `#args` and `outputs` (read on every call: kept as plain numbers). */
+  #argc = 0;
+  #outc = 0;
+  /** True when `#args` is not yet this pluglet's fresh copy of the inputs. */
+  #argsStale = true;
+  /** Native inputs still to marshal into `pristine` (see {@link defer}), or null. */
+  #pending: readonly unknown[] | null = null;
+  #pendingSpecs: readonly ArgSpec[] = [];
+  /** Bit i set: deferred input i is already in `pristine`. */
+  #marshalled = 0;
   #outputs32: Uint32Array = new Uint32Array(0);
 
   constructor(table: CallTable) {
@@ -86,21 +107,70 @@ export class CallImpl implements PlugletCall {
     this.param = param;
     this.host = host;
     this.returnValue = 0n;
-    let a = this.#argBufs[argc];
-    if (a === undefined) {
-      a = this.#argBufs[argc] = new BigUint64Array(argc);
-      this.#argWords[argc] = words(a);
+    this.#pending = null;
+    this.#argsStale = true;
+    if (this.#argc !== argc) {
+      this.#argc = argc;
+      let a = this.#argBufs[argc];
+      if (a === undefined) {
+        a = this.#argBufs[argc] = new BigUint64Array(argc);
+        this.#argWords[argc] = words(a);
+      }
+      this.#args = a;
+      this.#args32 = this.#argWords[argc]!;
     }
-    this.args = a;
-    this.#args32 = this.#argWords[argc]!;
-    let o = this.#outBufs[outc];
-    if (o === undefined) {
-      o = this.#outBufs[outc] = new BigUint64Array(outc);
-      this.#outWords[outc] = words(o);
+    if (this.#outc !== outc) {
+      this.#outc = outc;
+      let o = this.#outBufs[outc];
+      if (o === undefined) {
+        o = this.#outBufs[outc] = new BigUint64Array(outc);
+        this.#outWords[outc] = words(o);
+      }
+      this.outputs = o;
+      this.#outputs32 = this.#outWords[outc]!;
     }
-    this.outputs = o;
-    this.#outputs32 = this.#outWords[outc]!;
     if (outc > 0) this.#bodyWords.fill(0, 0, outc * 2);
+  }
+
+  /**
+   * Inputs as u64s (each pluglet gets a fresh copy: writing it changes
+   * nothing for the others), marshalled at the first read of the call.
+   */
+  get args(): BigUint64Array {
+    if (this.#argsStale) this.#freshArgs();
+    return this.#args;
+  }
+
+  /**
+   * Hands over the native inputs (after {@link begin}), to be marshalled with
+   * {@link setInput} at a pluglet's first read. `native` and `specs` must
+   * stay unchanged until the call ends.
+   */
+  defer(native: readonly unknown[], specs: readonly ArgSpec[]): void {
+    this.#pending = native;
+    this.#pendingSpecs = specs;
+    this.#marshalled = 0;
+  }
+
+  /** Marshals deferred input `i` (0 ≤ i < argc) into `pristine` unless it is there. */
+  #marshal(n: readonly unknown[], i: number): void {
+    const bit = 1 << i;
+    if ((this.#marshalled & bit) !== 0) return;
+    this.#marshalled |= bit;
+    this.setInput(i, n[i], this.#pendingSpecs[i]!, this.#table.handles);
+  }
+
+  /** Marshals deferred inputs, then copies them into `args` for the running pluglet. */
+  #freshArgs(): void {
+    const n = this.#pending;
+    if (n !== null) {
+      for (let i = 0; i < this.#argc; i++) this.#marshal(n, i);
+      this.#pending = null;
+    }
+    const a = this.#args32;
+    const p = this.#pristineWords;
+    for (let i = 0; i < a.length; i++) a[i] = p[i]!;
+    this.#argsStale = false;
   }
 
   /**
@@ -140,14 +210,15 @@ export class CallImpl implements PlugletCall {
     this.#bodyWords.set(o);
   }
 
-  /** Prepares the call for the next pluglet: fresh inputs, outputs from `outSource` or zero. */
+  /**
+   * Prepares the call for the next pluglet: fresh inputs (copied at its first
+   * read), outputs from `outSource` or zero.
+   */
   enter(anchor: Anchor, plugin: string, pluginIndex: number, outSource: boolean): void {
     this.anchor = anchor;
     this.plugin = plugin;
     this.pluginIndex = pluginIndex;
-    const a = this.#args32;
-    const p = this.#pristineWords;
-    for (let i = 0; i < a.length; i++) a[i] = p[i]!;
+    this.#argsStale = true;
     const o = this.#outputs32;
     if (outSource) {
       const b = this.#bodyWords;
@@ -202,7 +273,12 @@ export class CallImpl implements PlugletCall {
    * 2^53, NaN otherwise or when there is no input `i`.
    */
   inputNumber(i: number): number {
-    return u53At(this.#args32, i);
+    // A pluglet that has not touched `args` reads the pristine input: no copy, and of deferred
+    // inputs only this one is marshalled.
+    if (!this.#argsStale) return u53At(this.#args32, i);
+    const n = this.#pending;
+    if (n !== null && Number.isInteger(i) && i >= 0 && i < this.#argc) this.#marshal(n, i);
+    return i < this.#argc ? u53At(this.#pristineWords, i) : NaN;
   }
 
   /** Output `i` as {@link inputNumber} reads an input. */

@@ -3,8 +3,9 @@
  * stream, writer, …) becomes a u64 a pluglet can hold (DESIGN.md principle 3:
  * a pluglet reaches host state only through helpers, by handle).
  *
- * One table per connection. A call-scoped handle is registered when a
- * marshalled protoop call starts and is invalid once that call returns (a
+ * One table per connection. A call-scoped handle is registered during a
+ * marshalled protoop call (when a pluglet first reads that input, see
+ * call.ts, or asks `handleOf`) and is invalid once that call returns (a
  * stack: {@link HandleTable.mark} / {@link HandleTable.release}). A pinned
  * handle (a frame reservation's context, kept from `reserve_frames` until
  * `notify_frame`) lives until {@link HandleTable.unpin}. Ids are never reused

@@ -455,7 +455,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
       const nargs = argSpecs.length;
       const outSpecs = spec.outputs;
       call.begin(spec.id, spec.name, slot.param, host, nargs, outSpecs.length);
-      for (let i = 0; i < nargs; i++) call.setInput(i, native[i], argSpecs[i]!, h);
+      call.defer(native, argSpecs); // marshalled at a pluglet's first read of its inputs
       const pre = slot.pre;
       for (let i = 0; i < pre.length; i++) invoke(call, pre[i]!, Anchor.Pre, false);
       let ret: unknown;
