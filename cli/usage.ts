@@ -56,7 +56,7 @@ Options (picoquicdemo's letters):
   -n sni       client SNI (default: the server name)
   -t file      client trust anchors (PEM); without it the certificate is NOT verified
   -v version   client QUIC version, hex: 1 (v1, default), 6b3343cf (v2), ff00001d (draft-29)
-  -z           client: force a HelloRetryRequest (prefer X25519, send only a P-256 key share)
+  -z           client: force a HelloRetryRequest (the first ClientHello carries no key share)
   -R           no resumption: the client neither uses nor stores tickets, the server issues none
                (otherwise tickets are kept in the cache dir's tickets.json)
   -o dir       client download directory (default: the current directory)
