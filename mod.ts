@@ -119,3 +119,15 @@ export {
   PluginLoadError,
   type PluginStats,
 } from "./plugins/mod.ts";
+
+// Plugin exchange: `pluginExchange: { inject: [offerPlugin(path, read)], store, trust }` in
+// `listen`/`connectQuic` options fetches and offers plugins over the connection.
+export {
+  offerBundle,
+  type OfferedPlugin,
+  offerPlugin,
+  type PluginExchangeOptions,
+} from "./plugins/exchange/session.ts";
+export { MemoryPluginStore, type PluginStore } from "./plugins/exchange/store.ts";
+export { parseTrustPolicy, type TrustPolicy } from "./plugins/exchange/trust.ts";
+export { DirectoryPluginStore } from "./io/plugin_cache.ts";
