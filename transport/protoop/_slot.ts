@@ -35,6 +35,8 @@ export class Slot {
   readonly post: Entry[] = [];
   running = false;
   fn: SlotFn = noop;
+  /** `fn` is the table's wrapper of this slot (set once, on the slot's first attach). */
+  wrapped = false;
   /**
    * The native arguments of the running call. One per slot is enough: a slot
    * is never re-entered (the wrapper checks `running` before writing it).

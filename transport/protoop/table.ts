@@ -383,7 +383,11 @@ export class ProtoopTable<H = unknown> implements CallTable {
         const map = this.#paramSlots[op]!;
         for (const [p, s] of map) {
           if (s.empty) map.delete(p);
-          else s.fn = this.#wrapper(s);
+          else if (!s.wrapped) {
+            // A wrapper reads the slot's lists when it runs: one per slot is enough.
+            s.fn = this.#wrapper(s);
+            s.wrapped = true;
+          }
         }
         if (map.size === 0) {
           this.#paramSlots[op] = null;

@@ -54,6 +54,8 @@ export interface ModuleCacheStats {
  */
 export class ModuleCache {
   #modules = new Map<string, CompiledProgram>();
+  /** The key of each program looked up, with what it was computed from. */
+  #keys = new WeakMap<Program, KeyMemo>();
   #limit: number;
   #options: CompileOptions;
   /** Compiles and hits so far. */
@@ -85,6 +87,16 @@ export class ModuleCache {
    * @returns the cached or freshly compiled module
    */
   get(program: Program, helpers?: HelperTable): CompiledProgram {
+    // Every injection asks again for the same program and helper table: its
+    // key is remembered while the helpers the program calls are unchanged.
+    const memo = this.#keys.get(program);
+    if (memo !== undefined && memo.helpers === helpers && sameDefs(memo.defs, helpers)) {
+      const known = this.#modules.get(memo.key);
+      if (known !== undefined) {
+        this.stats.hits++;
+        return known;
+      }
+    }
     // Code and data make the digest; the symbol table decides which entries get
     // an export, and the helper forms decide the import types, so both are
     // part of the key too.
@@ -98,6 +110,7 @@ export class ModuleCache {
       [...fallbackHelpers].join(",") + ":" +
       [...intrinsics].map(([id, k]) => `${id}/${k}`).join(",");
     const key = `${program.digest}:${entries.join(",")}:${forms}`;
+    this.#keys.set(program, { helpers, defs: calledDefs(program, helpers), key });
     const known = this.#modules.get(key);
     if (known !== undefined) {
       this.stats.hits++;
@@ -139,6 +152,46 @@ export class ModuleCache {
   clear(): void {
     this.#modules.clear();
   }
+}
+
+/** A program's cache key and what it depends on besides the program. */
+interface KeyMemo {
+  readonly helpers: HelperTable | undefined;
+  /** Each helper id the program calls, with its definition when the key was made. */
+  readonly defs: readonly (readonly [number, unknown])[];
+  readonly key: string;
+}
+
+/** The helper ids the program calls, each with its current definition in `helpers`. */
+function calledDefs(
+  program: Program,
+  helpers: HelperTable | undefined,
+): (readonly [number, unknown])[] {
+  const out: (readonly [number, unknown])[] = [];
+  if (helpers === undefined) return out;
+  const seen = new Set<number>();
+  const code = program.instructions;
+  for (let pc = 0; pc < code.length; pc++) {
+    const ins = code[pc]!;
+    if (ins.opcode === (CLASS_JMP | JMP_CALL) && ins.src === CALL_HELPER && !seen.has(ins.imm)) {
+      seen.add(ins.imm);
+      out.push([ins.imm, helpers.byId(ins.imm)]);
+    }
+    if (isWide(ins.opcode)) pc++;
+  }
+  return out;
+}
+
+/** True when `helpers` still defines every called helper as it did (a table only grows). */
+function sameDefs(
+  defs: readonly (readonly [number, unknown])[],
+  helpers: HelperTable | undefined,
+): boolean {
+  for (let i = 0; i < defs.length; i++) {
+    const [id, def] = defs[i]!;
+    if (helpers?.byId(id) !== def) return false;
+  }
+  return true;
 }
 
 /**

@@ -172,6 +172,23 @@ Deno.test("ModuleCache compiles again when a helper changes form", () => {
   );
 });
 
+Deno.test("ModuleCache.get() keys again when the table gains a helper the program calls", () => {
+  const program = makeProgram(assemble("mov r1, 2\ncall 1\nexit"));
+  const table = new HelperTable();
+  const cache = new ModuleCache();
+  const before = cache.get(program, table);
+  assert.deepEqual([...before.numberHelpers], []);
+  assert.equal(cache.get(program, table), before, "unchanged table, same module");
+  table.register({ id: 1, name: "f", arity: 1, callNumber: (_c, a) => a * 10 });
+  const after = cache.get(program, table);
+  assert.notEqual(after, before);
+  assert.deepEqual([...after.numberHelpers], [[1, 1]]);
+  assert.deepEqual(cache.stats, { compiles: 2, hits: 1 });
+  cache.clear();
+  assert.notEqual(cache.get(program, table), after, "a cleared cache compiles again");
+  assert.equal(cache.stats.compiles, 3);
+});
+
 Deno.test("compileProgram() imports a number helper with f64 and i32 signatures", () => {
   const out = compileProgram(assemble("call 1\ncall 2\nexit"), [0], {
     numberHelpers: new Map([[1, 2]]),
