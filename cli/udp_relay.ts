@@ -261,15 +261,31 @@ export class UdpRelay {
     await Promise.all(loops);
   }
 
-  async #receiveFromClients(): Promise<void> {
+  #receiveFromClients(): Promise<void> {
+    const server = toNetAddr(this.to);
+    return this.#receiveLoop(this.#socket, (data, addr, now) => {
+      const session = this.#session(addr as Deno.NetAddr);
+      if (session === null) return;
+      session.lastSeen = now;
+      this.#lanes.toServer.push(data, session.upstream, server, now);
+    });
+  }
+
+  /**
+   * Receives on `socket` until the relay closes, the socket is closed or it
+   * keeps failing; `onDatagram` gets a copy of each datagram.
+   */
+  async #receiveLoop(
+    socket: Deno.DatagramConn,
+    onDatagram: (data: Uint8Array, from: Deno.Addr, now: number) => void,
+  ): Promise<void> {
     const buf = new Uint8Array(RECEIVE_BUFFER_SIZE);
     let errors = 0;
-    const server = toNetAddr(this.to);
     for (;;) {
       let data: Uint8Array;
-      let addr: Deno.Addr;
+      let from: Deno.Addr;
       try {
-        [data, addr] = await this.#socket.receive(buf);
+        [data, from] = await socket.receive(buf);
       } catch (e) {
         if (this.#closed || e instanceof Deno.errors.BadResource) return;
         // A socket that fails every receive would spin: give up on it.
@@ -278,11 +294,7 @@ export class UdpRelay {
       }
       errors = 0;
       if (this.#closed) return;
-      const now = monotonicMicros();
-      const session = this.#session(addr as Deno.NetAddr);
-      if (session === null) continue;
-      session.lastSeen = now;
-      this.#lanes.toServer.push(data.slice(), session.upstream, server, now);
+      onDatagram(data.slice(), from, monotonicMicros());
     }
   }
 
@@ -304,30 +316,16 @@ export class UdpRelay {
     return s;
   }
 
-  async #receiveFromServer(
+  #receiveFromServer(
     upstream: Deno.DatagramConn,
     client: Deno.NetAddr,
     key: string,
   ): Promise<void> {
-    const buf = new Uint8Array(RECEIVE_BUFFER_SIZE);
-    let errors = 0;
-    for (;;) {
-      let data: Uint8Array;
-      try {
-        [data] = await upstream.receive(buf);
-      } catch (e) {
-        if (this.#closed || e instanceof Deno.errors.BadResource) return;
-        // A socket that fails every receive would spin: give up on it.
-        if (++errors >= MAX_RECEIVE_ERRORS) return;
-        continue;
-      }
-      errors = 0;
-      if (this.#closed) return;
-      const now = monotonicMicros();
+    return this.#receiveLoop(upstream, (data, _from, now) => {
       const s = this.#sessions.get(key);
       if (s !== undefined) s.lastSeen = now;
-      this.#lanes.toClient.push(data.slice(), this.#socket, client, now);
-    }
+      this.#lanes.toClient.push(data, this.#socket, client, now);
+    });
   }
 
   #closeIdle(): void {
