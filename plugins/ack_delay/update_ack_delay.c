@@ -9,13 +9,11 @@
  * PQUIC's ack_delay plugin (its update_ack_delay). The connection bounds it
  * by our max_ack_delay.
  *
- * Where the host offers AK_PKTCTX_ACK_ELICITING_THRESHOLD, it also raises
- * the number of ack-eliciting packets that make an ACK due at once from
+ * It also raises (AK_PKTCTX_ACK_ELICITING_THRESHOLD) the number of
+ * ack-eliciting packets that make an ACK due at once from
  * RFC 9000 §13.2.2's two to ACK_THRESHOLD (what the ACK frequency extension
  * lets a sender ask for): fewer ACK frames per packet received, each within
  * the delay above. Packets out of order are still acknowledged at once.
- * Without that key, an ACK is sent for every second packet and the delay
- * decides how long a lone packet waits.
  */
 #include "pquic.h"
 
@@ -45,9 +43,7 @@ protoop_arg_t update_ack_delay(picoquic_cnx_t *cnx)
         return 0;
     if (get_pkt_ctx(pc, AK_PKTCTX_ACK_DELAY_LOCAL) != delay)
         set_pkt_ctx(pc, AK_PKTCTX_ACK_DELAY_LOCAL, delay);
-#ifdef AK_PKTCTX_ACK_ELICITING_THRESHOLD
     if (get_pkt_ctx(pc, AK_PKTCTX_ACK_ELICITING_THRESHOLD) != ACK_THRESHOLD)
         set_pkt_ctx(pc, AK_PKTCTX_ACK_ELICITING_THRESHOLD, ACK_THRESHOLD);
-#endif
     return 0;
 }

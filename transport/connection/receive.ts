@@ -379,12 +379,7 @@ export function processFrames(
     }
     if (!pluginFrame) c.counters.frameReceived(type);
     else c.counters.pluginFrameReceived(type);
-    if (ops[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
-      throw TransportError.protocolViolation(
-        `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,
-        type,
-      );
-    }
+    processFrameThroughTable(c, wireType, type, f, h, space, now);
     if (c.state >= ConnectionState.Draining) break;
   }
   return ackEliciting;
@@ -431,17 +426,30 @@ function processCoreFrames(
       const first = r.buf[frameStart]!;
       const wireType = first < 0x40 ? first : wireTypeAt(r, frameStart);
       if (c.ops.hasParam(Op.PROCESS_FRAME, wireType)) {
-        if (c.ops.call[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
-          throw TransportError.protocolViolation(
-            `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,
-            type,
-          );
-        }
+        processFrameThroughTable(c, wireType, type, f, h, space, now);
       } else processFrameDefault(c, type, f, h, space, now);
     } else processFrameDefault(c, type, f, h, space, now);
     if (c.state >= ConnectionState.Draining) break;
   }
   return ackEliciting;
+}
+
+/** `process_frame[wireType]` through the table; a non-zero answer refuses the frame. */
+function processFrameThroughTable(
+  c: Connection,
+  wireType: number,
+  type: number,
+  f: Frame,
+  h: PacketHeader,
+  space: number,
+  now: number,
+): void {
+  if (c.ops.call[Op.PROCESS_FRAME](c, wireType, f, h, space, now) !== 0) {
+    throw TransportError.protocolViolation(
+      `Cannot process frame type 0x${wireType.toString(16)}: refused by a plugin`,
+      type,
+    );
+  }
 }
 
 /** The varint frame type at `start`, which the frame's parser already read (the cursor is kept). */
