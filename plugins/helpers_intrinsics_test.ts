@@ -7,18 +7,14 @@
 
 import assert from "node:assert/strict";
 import {
-  assemble,
   type EngineFactory,
-  InstanceMemory,
   interpreter,
-  makeProgram,
   MEMORY_BASE,
   observedHelpers,
   PAGE_SIZE,
-  PluginFault,
-  verify,
 } from "../vm/mod.ts";
 import { ModuleCache, wasmCompilerWith } from "../vm/wasm/mod.ts";
+import { runHelperCall } from "../vm/_helper_call_testing.ts";
 import { PQUIC_HELPERS } from "./helpers.ts";
 
 const calls = new Map<string, number>();
@@ -43,23 +39,8 @@ interface Outcome {
 function run(factory: EngineFactory, name: string, args: bigint[], init: Uint8Array): Outcome {
   calls.clear();
   const id = COUNTING.byName(name)!.id;
-  const text = args.map((a, i) => `lddw r${i + 1}, 0x${BigInt.asUintN(64, a).toString(16)}`)
-    .join("\n") + `\ncall ${id}\nexit`;
-  const program = makeProgram(assemble(text));
-  verify(program, COUNTING);
-  const memory = new InstanceMemory({ heapSize: 256 });
-  const bytes = memory.bytes();
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 29 + 3) & 0xff;
-  bytes.set(init, BUF);
-  const engine = factory.create(program, memory, COUNTING, { memory, data: null });
-  try {
-    const r0 = engine.run(program.entry, []);
-    return { r0, memory: memory.bytes().slice(), calls: calls.get(name) ?? 0 };
-  } catch (e) {
-    if (!(e instanceof PluginFault)) throw e;
-    const fault = `${e.kind} (pc ${e.pc}): ${e.message}`;
-    return { fault, memory: memory.bytes().slice(), calls: calls.get(name) ?? 0 };
-  }
+  const setup = { at: BUF, init, pattern: [29, 3] as const, data: null };
+  return { ...runHelperCall(factory, COUNTING, id, args, setup), calls: calls.get(name) ?? 0 };
 }
 
 /** Runs each case on both engines; `slow` lists the cases that succeed on the helper's side. */

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { assemble } from "../assembler.ts";
 import type { EngineFactory } from "../engine.ts";
-import { PluginFault } from "../fault.ts";
+import type { PluginFault } from "../fault.ts";
 import { type HelperTable, observedHelpers } from "../helpers.ts";
 import { interpreter } from "../interpreter.ts";
 import { InstanceMemory, MEMORY_BASE, PAGE_SIZE } from "../memory.ts";
 import { makeProgram } from "../program.ts";
 import { verify } from "../verifier.ts";
 import { testHelpers } from "../_test_helpers.ts";
+import { runHelperCall } from "../_helper_call_testing.ts";
 import { ModuleCache, wasmCompilerWith } from "./mod.ts";
 
 /** The test helpers, each counting the calls that reach its TypeScript code. */
@@ -30,23 +31,8 @@ interface Outcome {
 function run(factory: EngineFactory, id: number, args: bigint[], init?: Uint8Array): Outcome {
   const calls = new Map<number, number>();
   const helpers = countingHelpers(calls);
-  const text = args.map((a, i) => `lddw r${i + 1}, 0x${BigInt.asUintN(64, a).toString(16)}`)
-    .join("\n") + `\ncall ${id}\nexit`;
-  const program = makeProgram(assemble(text));
-  verify(program, helpers);
-  const memory = new InstanceMemory({ heapSize: 256 });
-  const bytes = memory.bytes();
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) & 0xff;
-  if (init !== undefined) bytes.set(init, BUF);
-  const engine = factory.create(program, memory, helpers, { memory, data: { log: [] } });
-  try {
-    const r0 = engine.run(program.entry, []);
-    return { r0, memory: memory.bytes().slice(), calls: calls.get(id) ?? 0 };
-  } catch (e) {
-    if (!(e instanceof PluginFault)) throw e;
-    const fault = `${e.kind} (pc ${e.pc}): ${e.message}`;
-    return { fault, memory: memory.bytes().slice(), calls: calls.get(id) ?? 0 };
-  }
+  const setup = { at: BUF, init, pattern: [37, 11] as const, data: { log: [] } };
+  return { ...runHelperCall(factory, helpers, id, args, setup), calls: calls.get(id) ?? 0 };
 }
 
 /**
