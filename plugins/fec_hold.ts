@@ -238,14 +238,27 @@ export class FecLossHold implements LossHold {
     due.length = 0;
     if (this.#held.size === 0) return;
     const c = this.#conn;
-    const limit = Math.min(MAX_HOLD_US, Math.max(MIN_HOLD_US, HOLD_RTTS * c.loss.rtt.smoothed));
+    const limit = this.#holdLimit();
     const closing = c.state >= ConnectionState.Closing;
     for (const [pn, h] of this.#held) {
-      if (now - h.since > limit || closing) {
+      if (now - h.since >= limit || closing) {
         if (!closing) this.counters.releasedLate++;
         this.#release(pn, h, false);
       }
     }
+  }
+
+  /** When the oldest held packet is held too long (µs), `Infinity` when none is held. */
+  deadline(): number {
+    if (this.#held.size === 0) return Infinity;
+    // Map order is hold order: the first entry was held first.
+    const first = this.#held.values().next().value!;
+    return first.since + this.#holdLimit();
+  }
+
+  #holdLimit(): number {
+    const rtt = this.#conn.loss.rtt.smoothed;
+    return Math.min(MAX_HOLD_US, Math.max(MIN_HOLD_US, HOLD_RTTS * rtt));
   }
 
   /** Packets held now. */

@@ -497,6 +497,7 @@ export class Connection {
       }
       if (t.isExpired(Timer.KeyDiscard, now)) this.oneRtt?.onTimeout(now);
       if (t.isExpired(Timer.Pacing, now)) t.stop(Timer.Pacing);
+      if (t.isExpired(Timer.LossHold, now)) t.stop(Timer.LossHold); // afterInput flushes
       if (t.isExpired(Timer.KeepAlive, now)) {
         t.stop(Timer.KeepAlive);
         this.pingPending = true;
@@ -529,8 +530,16 @@ export class Connection {
     return this.events[this.#eventHead++]!;
   }
 
-  /** @internal Moves stream events into ours and re-arms timers. */
+  /**
+   * @internal Releases what the loss hold let go, moves stream events into ours
+   * and re-arms timers.
+   */
   afterInput(now: number): void {
+    const hold = this.lossHold;
+    if (hold !== null) {
+      hold.flush(now);
+      this.timers.set(Timer.LossHold, hold.deadline());
+    }
     if (this.state < ConnectionState.Closing) this.#pullStreamEvents();
     this.updateTimers(now);
   }

@@ -12,9 +12,12 @@
  * acknowledged), or as lost (they are re-queued as core would have).
  *
  * The connection asks `onLost` for each lost packet (`recovery.ts`
- * `onPacketsLost`) and calls `flush` at the start of every `pollTransmit`,
- * i.e. after each received datagram and each timer, so a holder can release
- * what it decided to release once a whole datagram was processed.
+ * `onPacketsLost`) and calls `flush` once a received datagram, a timer or an
+ * application call has been processed (`Connection.afterInput`), so a holder
+ * can release what it decided to release once a whole datagram was processed,
+ * and the owners' events (a stream now acknowledged) reach the application at
+ * once. `deadline` arms the connection's `LossHold` timer: a held packet is
+ * released on time even when nothing else happens on the connection.
  *
  * @module
  */
@@ -34,11 +37,15 @@ export interface LossHold {
    */
   onLost(p: SentPacket, now: number): boolean;
   /**
-   * Called at the start of every `pollTransmit`: release what is due.
+   * Called after every input (datagram, timer, application call): release what is due.
    *
    * @param now current time, µs
    */
   flush(now: number): void;
+  /**
+   * When `flush` must run next although no input arrives (µs), `Infinity` when nothing is held.
+   */
+  deadline(): number;
 }
 
 /**

@@ -97,7 +97,6 @@ export function pollTransmit(
 ): { datagram: Uint8Array; remote: SocketAddress; local?: SocketAddress } | null {
   if (c.state >= ConnectionState.Draining) return null;
   c.plugins.now = now;
-  if (c.lossHold !== null) c.lossHold.flush(now);
   const closing = c.state === ConnectionState.Closing;
   if (closing) {
     if (!c.closeSendPending) return null;

@@ -24,13 +24,15 @@ export const Timer = {
   KeepAlive: 6,
   /** RFC 9000 §8.2.4: give up on (or challenge again) an unanswered PATH_CHALLENGE. */
   PathValidation: 7,
+  /** A packet a `LossHold` keeps back is due for release (loss_hold.ts). */
+  LossHold: 8,
 } as const;
 
 /** One timer kind. */
 export type Timer = typeof Timer[keyof typeof Timer];
 
 /** Number of timer kinds. */
-export const TIMER_COUNT = 8;
+export const TIMER_COUNT = 9;
 
 /** Names for logs, indexed by {@link Timer}. */
 export const TIMER_NAMES: readonly string[] = [
@@ -42,6 +44,7 @@ export const TIMER_NAMES: readonly string[] = [
   "pacing",
   "keepAlive",
   "pathValidation",
+  "lossHold",
 ];
 
 /**
