@@ -103,6 +103,7 @@ export function pluginState(m: InstanceMemory): HelperState {
     heap: new PluginHeap(m),
     call: new FakeCall(host, "bench", { args: CNX_INPUTS }),
     faulted: false,
+    cells: null,
   };
 }
 

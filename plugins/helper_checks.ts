@@ -16,6 +16,7 @@ import {
 } from "../vm/mod.ts";
 import type { PluginHost, PlugletInvocation } from "./host.ts";
 import type { PluginHeap } from "./memory.ts";
+import type { CallCells } from "./call_cells.ts";
 
 /** Per-instance state the helpers reach through `ctx.data`. */
 export interface HelperState {
@@ -29,6 +30,11 @@ export interface HelperState {
   call: PlugletInvocation | null;
   /** Set once the plugin faulted: nested calls unwind. */
   faulted: boolean;
+  /**
+   * The call cells in the instance memory (call_cells.ts), or null: then the
+   * connection metadata is the protoop table's and inputs come from the call.
+   */
+  readonly cells: CallCells | null;
 }
 
 /** Longest string a helper reads (an arbitrary bound). */

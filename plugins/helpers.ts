@@ -35,6 +35,7 @@ import {
   writeVarint,
 } from "./helper_checks.ts";
 import { NUMBER_HELPERS } from "./helpers_memory.ts";
+import { CELL_ARGC, CELL_PARAM, CELL_RULES } from "./call_cells.ts";
 import { GETTER_NUMBER_FORMS, KEY_LIMIT, KEYS, type KeyTable } from "./helpers_getters.ts";
 import { DATAGRAM_HELPERS } from "./helpers_datagram.ts";
 import { FEC_HELPERS } from "./helpers_fec.ts";
@@ -114,6 +115,9 @@ function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
     case 0x00: {
       const c = callOf(helper, st);
       const i = slot(p);
+      // What the cell rule reads inline (call_cells.ts): the input's cell, when written.
+      const cells = st.cells;
+      if (cells !== null && cells.hasInput(i)) return cells.inputBig(i);
       if (i >= c.args.length) fail(helper, `input ${p} does not exist (${c.args.length} inputs)`);
       return c.args[i]!;
     }
@@ -125,10 +129,14 @@ function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
     }
     case 0x34:
       return callOf(helper, st).returnValue;
-    case 0x80:
-      return BigInt(callOf(helper, st).param);
-    case 0x82:
-      return BigInt(callOf(helper, st).args.length);
+    case 0x80: {
+      const c = callOf(helper, st);
+      return st.cells !== null ? st.cells.big(CELL_PARAM) : BigInt(c.param);
+    }
+    case 0x82: {
+      const c = callOf(helper, st);
+      return st.cells !== null ? st.cells.big(CELL_ARGC) : BigInt(c.args.length);
+    }
   }
   try {
     return st.host.getField("cnx", k, param16(p), 0n);
@@ -172,6 +180,8 @@ function getMeta(helper: string, ctx: HelperContext, h: bigint, idx: bigint, cnx
   const i = index(helper, idx);
   const st = stateOf(ctx);
   const c = callOf(helper, st);
+  // The plugin's connection metadata lives in its call cells when it has them.
+  if (cnx && st.cells !== null) return st.cells.metaBig(i);
   const handle = cnx ? 0n : nonNull(helper, "object", h);
   try {
     return c.getMetadata(handle, i);
@@ -191,6 +201,10 @@ function setMeta(
   const i = index(helper, idx);
   const st = stateOf(ctx);
   const c = callOf(helper, st);
+  if (cnx && st.cells !== null) {
+    st.cells.setMeta(i, v);
+    return 0n;
+  }
   const handle = cnx ? 0n : nonNull(helper, "object", h);
   try {
     c.setMetadata(handle, i, v);
@@ -334,6 +348,8 @@ export function pquicHelpers(): HelperTable {
     } else throw new Error(`No implementation for helper "${spec.name}"`);
     const intrinsic = INTRINSICS[spec.name];
     if (intrinsic !== undefined) def.intrinsic = intrinsic;
+    const cells = CELL_RULES[spec.name];
+    if (cells !== undefined) def.cells = cells;
     table.register(def);
   }
   return table;

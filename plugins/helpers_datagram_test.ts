@@ -41,6 +41,7 @@ function rig(host: unknown) {
     heap,
     call,
     faulted: false,
+    cells: null,
   } as unknown as HelperState;
   const ctx: HelperContext = { memory: mem, data: st };
   return {

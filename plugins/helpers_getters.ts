@@ -16,6 +16,14 @@
 import { type HelperContext, NUMBER_FALLBACK } from "../vm/mod.ts";
 import { ACCESS_KEYS, type AccessKeySpec, CONSTANTS, type FieldKind } from "./helper_ids.ts";
 import { stateOf } from "./helper_checks.ts";
+import {
+  CELL_ARGC,
+  CELL_INPUT,
+  CELL_INPUTS,
+  CELL_MASK,
+  CELL_META,
+  CELL_PARAM,
+} from "./call_cells.ts";
 import type { PlugletInvocation } from "./host.ts";
 import type { NumberHelper } from "./helpers_memory.ts";
 
@@ -84,20 +92,28 @@ function getCnx(ctx: HelperContext, _cnx: number, ak: number, p: number): number
   // Indices past 0xff name nothing, whatever their rounding (helpers.ts `slot`).
   const i = p < KEY_LIMIT ? p : KEY_LIMIT;
   switch (spec.value) {
-    case 0x00:
+    case 0x00: {
+      // What the cell rule reads inline (call_cells.ts): the input's cell, when written.
+      const cells = stateOf(ctx).cells;
+      if (cells !== null && cells.hasInput(i)) return cells.inputNumber(i);
       // inputNumber is NaN past the last input, and reads (marshals) input i alone: asking
       // `args.length` first would marshal them all.
       if (c.inputNumber !== undefined) return c.inputNumber(i);
       return i >= c.args.length ? NUMBER_FALLBACK : fit(c.args[i]!);
+    }
     case 0x01:
       if (i >= c.outputs.length) return NUMBER_FALLBACK;
       return c.outputNumber !== undefined ? c.outputNumber(i) : fit(c.outputs[i]!);
     case 0x34:
       return fit(c.returnValue);
-    case 0x80:
-      return c.param;
-    case 0x82:
-      return c.args.length;
+    case 0x80: {
+      const cells = stateOf(ctx).cells;
+      return cells !== null ? cells.number(CELL_PARAM) : c.param;
+    }
+    case 0x82: {
+      const cells = stateOf(ctx).cells;
+      return cells !== null ? cells.number(CELL_ARGC) : c.args.length;
+    }
   }
   try {
     return fit(stateOf(ctx).host.getField("cnx", spec.value, param16(p), 0n));
@@ -117,8 +133,11 @@ function getField(kind: FieldKind, ctx: HelperContext, h: number, ak: number, p:
 }
 
 function getMeta(ctx: HelperContext, h: number, idx: number, cnx: boolean): number {
-  const c: Invocation | null = stateOf(ctx).call;
+  const st = stateOf(ctx);
+  const c: Invocation | null = st.call;
   if (idx >= METADATA_SLOTS || c === null) return NUMBER_FALLBACK;
+  // The plugin's connection metadata lives in its call cells when it has them.
+  if (cnx && st.cells !== null) return st.cells.metaNumber(idx);
   if (!cnx && (h === 0 || h >= SAFE_LIMIT)) return NUMBER_FALLBACK;
   if (c.getMetadataNumber !== undefined) return c.getMetadataNumber(cnx ? 0 : h, idx);
   try {

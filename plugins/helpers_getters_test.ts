@@ -19,6 +19,7 @@ function ctxOf(call: FakeCall | null, host = new FakeHost()): HelperContext {
     heap: new PluginHeap(memory),
     call,
     faulted: false,
+    cells: null,
   };
   return { memory, data: st };
 }

@@ -38,7 +38,7 @@ function rig(call: FakeCall | null = null): Rig {
   const mem = new InstanceMemory({ maxSize: 1 << 20 });
   const host = new FakeHost();
   const heap = new PluginHeap(mem);
-  const st: HelperState = { plugin: "be.test.rig", host, heap, call, faulted: false };
+  const st: HelperState = { plugin: "be.test.rig", host, heap, call, faulted: false, cells: null };
   const ctx: HelperContext = { memory: mem, data: st };
   return {
     ctx,

@@ -45,6 +45,7 @@ import {
   wasmCompiler,
 } from "../vm/mod.ts";
 import { FAULT_RESULT, type HelperState, PQUIC_HELPERS } from "./helpers.ts";
+import { CallCells, CELL_COUNT } from "./call_cells.ts";
 import type { PluginFaultReport, PluginHost, PlugletInvocation, PlugletRef } from "./host.ts";
 import type { LoadedPlugin, LoadedPluglet } from "./loader.ts";
 import type { ManifestAnchor } from "./manifest.ts";
@@ -142,11 +143,13 @@ export class PluginInstance {
   readonly heap: PluginHeap;
   readonly #host: PluginHost;
   readonly #state: HelperState;
+  readonly #cells: CallCells;
   readonly #engines: Engine[] = [];
   readonly #images: Uint8Array[] = [];
   /** Pluglet index → program index. */
   readonly #programOf: number[] = [];
-  readonly #entries: number[] = [];
+  /** Pluglet index → its bound run (Engine.bind). */
+  readonly #runners: (() => bigint)[] = [];
   readonly #stats: PlugletStats[];
   /** Measured time of the first (all timed) runs, µs, per pluglet. */
   readonly #firstUs: number[];
@@ -156,6 +159,8 @@ export class PluginInstance {
   readonly #clock: () => number;
   readonly #timeEvery: number;
   #owner = -1;
+  /** Some object file has data (then runs swap images: #swapData). */
+  readonly #hasData: boolean;
   #depth = 0;
   #fault: PluginFaultReport | null = null;
 
@@ -177,17 +182,34 @@ export class PluginInstance {
     const programs = [...new Set(plugin.pluglets.map((p) => p.program))];
     const dataSize = Math.max(0, ...programs.map((p) => p.rodata.length));
     this.memory = new InstanceMemory({ dataSize, maxSize: plugin.options.memory });
-    this.heap = new PluginHeap(this.memory);
-    this.#state = { plugin: plugin.name, host, heap: this.heap, call: null, faulted: false };
-    const ctx: HelperContext = { memory: this.memory, data: this.#state };
+    // The call cells come first in the heap region, outside the allocator (call_cells.ts).
+    const cellsAt = Math.ceil(this.memory.heapBase / 16) * 16;
+    this.heap = new PluginHeap(this.memory, cellsAt - this.memory.heapBase + CELL_COUNT * 8);
+    this.#cells = new CallCells(this.memory.memory, cellsAt);
+    this.#state = {
+      plugin: plugin.name,
+      host,
+      heap: this.heap,
+      call: null,
+      faulted: false,
+      cells: this.#cells,
+    };
+    const ctx: HelperContext = { memory: this.memory, data: this.#state, cells: cellsAt };
     const engine = opts.engine ?? wasmCompiler;
     for (const program of programs) {
       this.#engines.push(engine.create(program, this.memory, PQUIC_HELPERS, ctx));
       this.#images.push(program.rodata.slice());
     }
+    this.#hasData = this.#images.some((img) => img.length > 0);
     this.#stats = plugin.pluglets.map((p) => {
-      this.#programOf.push(programs.indexOf(p.program));
-      this.#entries.push(p.program.entry);
+      const prog = programs.indexOf(p.program);
+      this.#programOf.push(prog);
+      const e = this.#engines[prog]!;
+      const entry = p.program.entry;
+      const opts = this.#runOpts;
+      this.#runners.push(
+        e.bind?.(entry, RUN_ARGS, opts) ?? (() => e.run(entry, RUN_ARGS, opts)),
+      );
       return { ...ref(p), calls: 0, totalTimeUs: 0, timedCalls: 0, faults: 0, heapHighWater: 0 };
     });
     this.#firstUs = this.#stats.map(() => 0);
@@ -210,14 +232,54 @@ export class PluginInstance {
     if (this.#fault !== null) return FAULT_RESULT;
     const prog = this.#programOf[index];
     if (prog === undefined) throw new RangeError(`Cannot run pluglet ${index}: no such pluglet`);
+    const stats = this.#stats[index]!;
+    const n = stats.calls;
+    const every = this.#timeEvery;
+    // Nested runs, runs of another object file than the last one and timed runs take the
+    // full path; the others (nearly all) only this one.
+    if (
+      this.#depth !== 0 || (this.#owner !== prog && this.#hasData) || n < every || n % every === 0
+    ) {
+      return this.#runFull(index, prog, call);
+    }
+    const st = this.#state;
+    this.#cells.fill(call);
+    st.call = call;
+    this.#depth = 1;
+    try {
+      return this.#runContained(index);
+    } finally {
+      stats.calls = n + 1;
+      const used = this.heap.inUse;
+      if (used > stats.heapHighWater) stats.heapHighWater = used;
+      this.#depth = 0;
+      st.call = null;
+    }
+  }
+
+  /** Runs pluglet `index`; a fault is contained (reported, the plugin detached): FAULT_RESULT. */
+  #runContained(index: number): bigint {
+    try {
+      return this.#runners[index]!();
+    } catch (e) {
+      this.#contain(index, e);
+      return FAULT_RESULT;
+    }
+  }
+
+  /** {@link run} for a nested run, a run that swaps data images in, or a timed run. */
+  #runFull(index: number, prog: number, call: PlugletInvocation): bigint {
     const st = this.#state;
     const mem = this.memory;
     const outerCall = st.call;
-    const nested = this.#depth > 0;
-    // Only a nested run has an outer run whose data image must come back.
+    const depth = this.#depth;
+    const nested = depth > 0;
+    // Only a nested run has an outer run whose data image and cells must come back.
     const outerOwner = nested ? this.#owner : -1;
     const savedStack = nested ? mem.bytes().slice(mem.stackBase, mem.stackTop) : null;
+    if (nested) this.#cells.save(depth);
     if (this.#owner !== prog) this.#swapData(prog);
+    this.#cells.fill(call);
     st.call = call;
     this.#depth++;
     const stats = this.#stats[index]!;
@@ -226,10 +288,7 @@ export class PluginInstance {
     const timed = first || stats.calls % every === 0;
     const t0 = timed ? this.#clock() : 0;
     try {
-      return this.#engines[prog]!.run(this.#entries[index]!, RUN_ARGS, this.#runOpts);
-    } catch (e) {
-      this.#contain(index, e);
-      return FAULT_RESULT;
+      return this.#runContained(index);
     } finally {
       stats.calls++;
       if (timed) {
@@ -241,7 +300,10 @@ export class PluginInstance {
       if (this.heap.inUse > stats.heapHighWater) stats.heapHighWater = this.heap.inUse;
       this.#depth--;
       st.call = outerCall;
-      if (savedStack !== null) mem.bytes().set(savedStack, mem.stackBase);
+      if (savedStack !== null) {
+        mem.bytes().set(savedStack, mem.stackBase);
+        this.#cells.restore(depth);
+      }
       if (outerOwner >= 0) this.#swapData(outerOwner);
     }
   }

@@ -134,23 +134,27 @@ for (const engine of engines) {
     assert.equal(extern(inst2, other, "t_counter_a", [1]).ret, 101n);
   });
 
-  Deno.test(name("a nested run of the same plugin leaves the outer stack intact"), () => {
-    const host = new FakeHost();
-    const inst = instantiatePlugin(plugin, host, { engine });
-    const expected = Array.from({ length: 32 }, (_, i) => (7n * BigInt(i + 1)) ^ BigInt(i))
-      .reduce((a, b) => a + b, 0n);
-    const alone = extern(inst, host, "t_nested", [7]).ret;
-    assert.equal(alone, expected);
-    let inner = 0n;
-    const nested = extern(inst, host, "t_nested", [7], {
-      onCall: () => {
-        inner = extern(inst, host, "t_scribble").ret;
-        return 0n;
-      },
-    }).ret;
-    assert.equal(inner, 1n);
-    assert.equal(nested, expected);
-  });
+  Deno.test(
+    name("a nested run of the same plugin leaves the outer stack and inputs intact"),
+    () => {
+      const host = new FakeHost();
+      const inst = instantiatePlugin(plugin, host, { engine });
+      const expected = Array.from({ length: 32 }, (_, i) => (7n * BigInt(i + 1)) ^ BigInt(i))
+        .reduce((a, b) => a + b, 7n);
+      const alone = extern(inst, host, "t_nested", [7]).ret;
+      assert.equal(alone, expected);
+      let inner = 0n;
+      const nested = extern(inst, host, "t_nested", [7], {
+        onCall: () => {
+          // With an input of its own, in the cell where the outer run's input 0 is.
+          inner = extern(inst, host, "t_scribble", [99]).ret;
+          return 0n;
+        },
+      }).ret;
+      assert.equal(inner, 1n);
+      assert.equal(nested, expected);
+    },
+  );
 
   Deno.test(name("field, metadata, time and stream helpers reach the host"), () => {
     const host = new FakeHost();

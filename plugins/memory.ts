@@ -64,10 +64,14 @@ export class PluginHeap {
   #inUse = 0;
   #highWater = 0;
 
-  /** @param memory the instance memory whose heap region this allocator owns */
-  constructor(memory: InstanceMemory) {
+  /**
+   * @param memory the instance memory whose heap region this allocator owns
+   * @param reserve bytes at the start of the heap region kept out of the
+   *   allocator (the instance's call cells, call_cells.ts)
+   */
+  constructor(memory: InstanceMemory, reserve = 0) {
     this.#memory = memory;
-    this.#base = Math.ceil(memory.heapBase / HEAP_ALIGN) * HEAP_ALIGN;
+    this.#base = Math.ceil((memory.heapBase + reserve) / HEAP_ALIGN) * HEAP_ALIGN;
     this.#end = this.#base;
     this.#extendTo(memory.size);
   }

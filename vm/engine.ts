@@ -47,6 +47,19 @@ export interface Engine {
    * @throws PluginFault on any fault
    */
   run(fn: number, args: bigint[], opts?: RunOptions): bigint;
+  /**
+   * Optionally, a function that runs `fn` with these arguments and budget as
+   * {@link run} does, every time it is called (nested runs included): an
+   * embedder that runs the same entry over and over calls it instead, and
+   * skips the lookups `run` makes per call.
+   *
+   * @param fn entry pc
+   * @param args r1..r5
+   * @param opts budget
+   * @returns the bound run
+   * @throws PluginFault when `fn` is not a function entry (as `run` would)
+   */
+  bind?(fn: number, args: readonly bigint[], opts?: RunOptions): () => bigint;
 }
 
 /** Makes engines; one per engine kind. */

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { checkCellRules } from "./cell_rules.ts";
 import { PluginFault } from "./fault.ts";
 import type { InstanceMemory } from "./memory.ts";
 
@@ -22,6 +23,13 @@ export interface HelperContext {
   memory: InstanceMemory;
   /** The embedder's per-instance state (connection, plugin, …). */
   data: unknown;
+  /**
+   * Byte offset of cell 0 of the cell area ({@link CellRule}) from the start
+   * of the instance memory (eBPF address minus MEMORY_BASE), a multiple of
+   * 8; undefined when the instance has no cell area (every rule then falls
+   * through to the helper). Read once, when an engine is made.
+   */
+  cells?: number | undefined;
 }
 
 const TWO_64 = 1n << 64n;
@@ -81,6 +89,14 @@ export interface HelperDef {
    * The interpreter ignores it.
    */
   intrinsic?: HelperIntrinsic;
+  /**
+   * Lets the Wasm engine compute this helper as a load or store of a cell
+   * (see {@link CellRule} for the contract the implementation must meet):
+   * tried in order, the first rule whose conditions all hold is performed;
+   * when none holds, or the context has no cell area, the helper is called.
+   * Not with `intrinsic`. The interpreter ignores it.
+   */
+  cells?: readonly CellRule[];
 }
 
 /**
@@ -127,6 +143,42 @@ export type HelperIntrinsic =
   | "varint_skip"
   | "varint_decode"
   | "varint_encode";
+
+/**
+ * One rule of {@link HelperDef.cells}: "when these conditions hold, this
+ * helper's result is cell k (or it stores its argument into cell k and
+ * returns 0)". The embedder keeps a small cell area of u64 values in each
+ * instance memory, at {@link HelperContext.cells}; cell k is the u64
+ * (little-endian) at byte offset `cells + 8·k` of the instance memory.
+ *
+ * Contract (as for {@link HelperIntrinsic}): a helper may carry cell rules
+ * only if, whenever a rule applies, its implementation computes exactly that
+ * result and has exactly that effect (reading or writing the same cell in
+ * `ctx.memory`, nothing else). Both engines then agree: the interpreter
+ * ignores the rules and calls the helper, the Wasm engine performs the rule
+ * inline and calls the helper (which faults as it always does) only when no
+ * rule applies.
+ *
+ * Conditions are tested in the order `when`, `index`, `mask`, on r1..r5 as
+ * u64; a load sets r0, a store sets the cell and r0 = 0 (fields below).
+ * Checked when the helper is registered: args 1 to 5 (at most the arity of a
+ * number helper), `limit` 1 to 64, `mask` only with `index`, `cell` and
+ * `mask` non-negative integers, `equals` a non-negative safe integer. When
+ * an engine is made on a context with a cell area, every cell a rule of a
+ * called helper can touch must lie inside the current memory.
+ */
+export interface CellRule {
+  /** The rule applies only if register r<arg> (1..5) equals `equals` (a non-negative safe integer; compare the full u64). Absent: always. */
+  readonly when?: { readonly arg: number; readonly equals: number };
+  /** Register r<arg> (1..5) is the index added to `cell`; the rule applies only if it is below `limit` (u64 compare, limit ≥ 1, ≤ 64). Absent: index 0. */
+  readonly index?: { readonly arg: number; readonly limit: number };
+  /** First cell: cell k is the u64 (little-endian) at byte offset cells + 8·k of the instance memory (HelperContext.cells). */
+  readonly cell: number;
+  /** The rule applies only if bit <index> of cell `mask` is set (requires `index`). Absent: no mask. */
+  readonly mask?: number;
+  /** A store: cell[cell+index] = r<arg>, r0 = 0. Absent: a load, r0 = cell[cell+index]. */
+  readonly store?: { readonly arg: number };
+}
 
 /** Arguments each intrinsic reads (a number helper carrying it must have this arity). */
 export const INTRINSIC_ARITY: Readonly<Record<HelperIntrinsic, number>> = {
@@ -233,7 +285,8 @@ export class HelperTable {
    * @returns this table
    * @throws RangeError on a duplicate id or name, an invalid id, neither
    *   `call` nor `callNumber` (which needs an arity of 0 to 5), or an
-   *   unknown intrinsic or one whose arity differs from a number helper's
+   *   unknown intrinsic or one whose arity differs from a number helper's,
+   *   both an intrinsic and cell rules, or an invalid cell rule
    */
   register(def: HelperDef): this {
     if (def.call === undefined && def.callNumber === undefined) {
@@ -259,6 +312,14 @@ export class HelperTable {
             (n === undefined ? "is unknown" : `takes ${n} arguments, the helper ${def.arity}`),
         );
       }
+    }
+    if (def.cells !== undefined) {
+      if (def.intrinsic !== undefined) {
+        throw new RangeError(
+          `Cannot register helper "${def.name}": give an intrinsic or cell rules, not both`,
+        );
+      }
+      checkCellRules(def);
     }
     if (!Number.isInteger(def.id) || def.id < 0 || def.id > 0x7fff_ffff) {
       throw new RangeError(`Cannot register helper "${def.name}": invalid id ${def.id}`);
@@ -298,12 +359,12 @@ export class HelperTable {
 
 /**
  * A copy of a helper table whose helpers report every call that reaches
- * their code (for call statistics and tests). Intrinsics are kept, so the
- * calls the Wasm engine computes inline are not reported.
+ * their code (for call statistics and tests). Intrinsics and cell rules are
+ * kept, so the calls the Wasm engine computes inline are not reported.
  *
  * @param table the helpers
  * @param onCall called with the helper before each call of its code
- * @returns a new table with the same ids, names, forms and intrinsics
+ * @returns a new table with the same ids, names, forms, intrinsics and cell rules
  *
  * @example Count calls
  * ```ts

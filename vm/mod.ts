@@ -48,6 +48,7 @@ export {
   stackOverflowFault,
 } from "./fault.ts";
 export {
+  type CellRule,
   checkNumberResult,
   type HelperContext,
   type HelperDef,

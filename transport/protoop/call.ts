@@ -281,6 +281,57 @@ export class CallImpl implements PlugletCall {
     return i < this.#argc ? u53At(this.#pristineWords, i) : NaN;
   }
 
+  /** The number of inputs (reading `args.length` would marshal them all). */
+  get inputCount(): number {
+    return this.#argc;
+  }
+
+  /**
+   * Writes the inputs that need no marshalling as u64 words (low word first
+   * in platform order, as `pristine`'s) at `dst[at + 2i]`, for i below 16:
+   * the inputs already marshalled, and deferred numbers and booleans; a host
+   * object not yet marshalled is left out (a handle is registered only when
+   * a pluglet asks for it). Returns the mask of the inputs written.
+   *
+   * @param dst where the words go (an instance memory, say)
+   * @param at index in `dst` of input 0's first word
+   * @returns bit i set when input i was written
+   */
+  inputWords(dst: Uint32Array, at: number): number {
+    const n = this.#pending;
+    const specs = this.#pendingSpecs;
+    const p = this.#pristineWords;
+    const argc = this.#argc < 16 ? this.#argc : 16;
+    let mask = 0;
+    for (let i = 0; i < argc; i++) {
+      const bit = 1 << i;
+      const j = at + (i << 1);
+      if (n === null || (this.#marshalled & bit) !== 0) {
+        dst[j] = p[i << 1]!;
+        dst[j + 1] = p[(i << 1) + 1]!;
+        mask |= bit;
+        continue;
+      }
+      const v = n[i];
+      let x: number;
+      switch (specs[i]!.kind) {
+        case ArgKind.U64:
+          if (typeof v !== "number" || !(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) continue;
+          x = Math.trunc(v);
+          break;
+        case ArgKind.Bool:
+          x = v ? 1 : 0;
+          break;
+        default:
+          continue;
+      }
+      dst[j + LO] = x >>> 0;
+      dst[j + HI] = (x / TWO_32) >>> 0;
+      mask |= bit;
+    }
+    return mask;
+  }
+
   /** Output `i` as {@link inputNumber} reads an input. */
   outputNumber(i: number): number {
     return u53At(this.#outputs32, i);

@@ -114,3 +114,27 @@ Deno.test("an observer's result is still checked: a non-bigint is that plugin's 
       e instanceof ProtoopError && e.kind === ProtoopErrorKind.PluginFault && e.plugin === "bad",
   );
 });
+
+Deno.test("inputWords() writes the inputs that need no handle, then the marshalled ones too", () => {
+  const masks: number[] = [];
+  const words: number[][] = [];
+  const t = headerParsed(line("header_parsed", "post", (c) => {
+    const call = c as CallImpl;
+    const dst = new Uint32Array(2 + 2 * 4);
+    masks.push(call.inputWords(dst, 2), t.handles.scoped, call.inputCount);
+    words.push([...dst]);
+    call.inputNumber(0); // marshals the header: now it has a word too
+    masks.push(call.inputWords(dst, 2), t.handles.scoped);
+    words.push([...dst]);
+  }));
+  fire(t, 2 ** 40 + 9, 1350);
+  // Inputs: header (ref), path (ref), pn, length.
+  assert.deepEqual(masks, [0b1100, 0, 4, 0b1101, 1]);
+  const lo = (n: number) => n % 2 ** 32;
+  const hi = (n: number) => Math.floor(n / 2 ** 32);
+  const le = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  const pair = (n: number) => (le ? [lo(n), hi(n)] : [hi(n), lo(n)]);
+  assert.deepEqual(words[0], [0, 0, 0, 0, 0, 0, ...pair(2 ** 40 + 9), ...pair(1350)]);
+  assert.deepEqual(words[1]!.slice(2, 4), pair(1)); // handle 1
+  assert.equal(t.handles.scoped, 0);
+});

@@ -2,8 +2,9 @@
  * The module cache: a compiled `WebAssembly.Module` per program digest
  * (`program.digest`, SHA-256 of code and data) and helper forms (which
  * helper ids the program calls are number helpers, and their arity: they
- * decide the import types), so a second instance of the same program costs
- * an instantiation only.
+ * decide the import types; their intrinsics; a canonical text of their cell
+ * rules, which are compiled into the code), so a second instance of the same
+ * program costs an instantiation only.
  *
  * Entries are kept in insertion order and the oldest is dropped past
  * {@link DEFAULT_CACHE_ENTRIES} (an arbitrary bound: a few hundred distinct
@@ -13,7 +14,8 @@
  */
 
 import { PluginFault } from "../fault.ts";
-import type { HelperIntrinsic, HelperTable } from "../helpers.ts";
+import { cellRulesText } from "../cell_rules.ts";
+import type { CellRule, HelperIntrinsic, HelperTable } from "../helpers.ts";
 import { CALL_HELPER, CLASS_JMP, isWide, JMP_CALL } from "../isa.ts";
 import type { Program } from "../program.ts";
 import { type CompiledLayout, type CompileOptions, compileProgram } from "./compile.ts";
@@ -103,12 +105,14 @@ export class ModuleCache {
     const entries = entriesOf(program);
     const numberHelpers = numberHelpersOf(program, helpers);
     const intrinsics = intrinsicsOf(program, helpers, !this.#options.noIntrinsics);
+    const cellRules = cellRulesOf(program, helpers, !this.#options.noIntrinsics);
     const fallbackHelpers = new Set(
       [...numberHelpers.keys()].filter((id) => helpers?.byId(id)?.call !== undefined),
     );
     const forms = [...numberHelpers].map(([id, n]) => `${id}/${n}`).join(",") + ":" +
       [...fallbackHelpers].join(",") + ":" +
-      [...intrinsics].map(([id, k]) => `${id}/${k}`).join(",");
+      [...intrinsics].map(([id, k]) => `${id}/${k}`).join(",") + ":" +
+      [...cellRules].map(([id, r]) => `${id}/${cellRulesText(r)}`).join(",");
     const key = `${program.digest}:${entries.join(",")}:${forms}`;
     this.#keys.set(program, { helpers, defs: calledDefs(program, helpers), key });
     const known = this.#modules.get(key);
@@ -121,6 +125,7 @@ export class ModuleCache {
       numberHelpers,
       fallbackHelpers,
       intrinsics,
+      cellRules,
     });
     let module: WebAssembly.Module;
     try {
@@ -137,6 +142,7 @@ export class ModuleCache {
       groups: out.groups,
       numberHelpers: out.numberHelpers,
       intrinsics: out.intrinsics,
+      cellRules: out.cellRules,
       fallbackHelpers: out.fallbackHelpers,
     };
     this.stats.compiles++;
@@ -230,6 +236,26 @@ function intrinsicsOf(
   for (const id of numberHelpersOf(program, helpers, true).keys()) {
     const kind = helpers.byId(id)?.intrinsic;
     if (kind !== undefined) out.set(id, kind);
+  }
+  return out;
+}
+
+/**
+ * The program's helper calls that go to helpers with cell rules (and no
+ * intrinsic), by id (ascending).
+ */
+function cellRulesOf(
+  program: Program,
+  helpers: HelperTable | undefined,
+  enabled: boolean,
+): Map<number, readonly CellRule[]> {
+  const out = new Map<number, readonly CellRule[]>();
+  if (helpers === undefined || !enabled) return out;
+  for (const id of numberHelpersOf(program, helpers, true).keys()) {
+    const def = helpers.byId(id);
+    if (def?.cells !== undefined && def.cells.length > 0 && def.intrinsic === undefined) {
+      out.set(id, def.cells);
+    }
   }
   return out;
 }

@@ -17,18 +17,22 @@
  *   the number form returns no safe integer, and
  *   `env.memory` (the instance's `WebAssembly.Memory`); a helper with an
  *   intrinsic (helpers.ts) is computed inline and its import is called only
- *   when the intrinsic's conditions fail (emit_intrinsic.ts);
+ *   when the intrinsic's conditions fail (emit_intrinsic.ts), and a helper
+ *   with cell rules likewise when none of its rules applies (emit_cells.ts);
  * - globals: the shared fuel counter (i64) and the frame count (i32), so
  *   bpf-to-bpf calls spend one budget per run; the helper context
  *   (externref, set at instantiation) and the pc of the last number-helper
- *   call (i32, for the faults such a helper throws);
+ *   call (i32, for the faults such a helper throws); in a module that calls
+ *   a helper with cell rules only, the cell area offset (i32 `cells`, −1 for
+ *   none, set at instantiation);
  * - one function per eBPF function, `(r0 … r10) → (r0 … r5)` (emit.ts), or
  *   `(r0 … r10) → r0` for a function that no local call targets;
  * - one export per function entry, `f<pc>(r1 … r5, r10 i64, fuel f64) → r0`, which
  *   resets the globals and calls the function with r0 and r6–r9 zero.
  *
  * The module depends only on the program's code, on which of its helpers
- * are number helpers (and their arity) and on their intrinsics: memory size,
+ * are number helpers (and their arity) and on their intrinsics and cell
+ * rules: memory size, cell area,
  * helper implementations and budget come in at instantiation or per run, so
  * one module serves every instance of the program with the same helper forms
  * (cache.ts).
@@ -47,7 +51,7 @@ import {
   FUNC_RESULTS,
   INTRINSIC_LOCALS,
 } from "./emit.ts";
-import type { HelperIntrinsic } from "../helpers.ts";
+import type { CellRule, HelperIntrinsic } from "../helpers.ts";
 import { CodeWriter, MISC_I64_TRUNC_SAT_F64_S, ModuleBuilder, Op, ValType } from "./module.ts";
 
 /** What the engine needs to know about a compiled module besides its bytes. */
@@ -62,6 +66,12 @@ export interface CompiledLayout {
   readonly numberHelpers: ReadonlyMap<number, number>;
   /** Helper ids computed inline (emit_intrinsic.ts), with their intrinsic. */
   readonly intrinsics: ReadonlyMap<number, HelperIntrinsic>;
+  /**
+   * Helper ids computed as cell loads and stores when a rule applies
+   * (emit_cells.ts), with their rules; when not empty the module exports
+   * the i32 global `cells`.
+   */
+  readonly cellRules: ReadonlyMap<number, readonly CellRule[]>;
   /**
    * Number helpers with a fallback (helpers.ts: both forms), also imported as
    * `b.<id>` in the BigInt form for the calls their number form declines.
@@ -89,7 +99,15 @@ export interface CompileOptions {
    * still imported, for the calls its fast path does not cover.
    */
   intrinsics?: ReadonlyMap<number, HelperIntrinsic>;
-  /** Compute no helper inline: every call is an import call (for tests and benchmarks). */
+  /**
+   * Helper ids with cell rules (helpers.ts), with their rules; each is still
+   * imported, for the calls none of its rules covers.
+   */
+  cellRules?: ReadonlyMap<number, readonly CellRule[]>;
+  /**
+   * Compute no helper inline, by intrinsic or cell rule: every call is an
+   * import call (for tests and benchmarks).
+   */
   noIntrinsics?: boolean;
 }
 
@@ -97,6 +115,18 @@ export interface CompileOptions {
 export interface CompileOutput extends CompiledLayout {
   /** The module's binary encoding. */
   readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Name of the export that runs the function entered at `pc` and returns r0 as
+ * a double when it is below 2^53 (NaN otherwise, r0 being in the `result`
+ * global).
+ *
+ * @param pc function entry
+ * @returns the export name
+ */
+export function numberEntryExportName(pc: number): string {
+  return `n${pc}`;
 }
 
 /**
@@ -174,6 +204,21 @@ export function compileProgram(
   const pcGlobal = m.global(i32, true, 0);
   m.exportGlobal("ctx", ctxGlobal);
   m.exportGlobal("pc", pcGlobal);
+  const intrinsics: ReadonlyMap<number, HelperIntrinsic> = opts.noIntrinsics
+    ? new Map()
+    : opts.intrinsics ?? new Map();
+  // Rules of the helpers called (and not computed by an intrinsic); only a
+  // module with some gets the global, so others keep their shape.
+  const cellRules = new Map<number, readonly CellRule[]>();
+  for (const id of helperIds) {
+    const rules = opts.noIntrinsics ? undefined : opts.cellRules?.get(id);
+    if (rules !== undefined && rules.length > 0 && !intrinsics.has(id)) cellRules.set(id, rules);
+  }
+  let cellsGlobal: number | undefined;
+  if (cellRules.size > 0) {
+    cellsGlobal = m.global(i32, true, -1);
+    m.exportGlobal("cells", cellsGlobal);
+  }
 
   const tFunc = m.type({
     params: new Array(FUNC_PARAMS).fill(i64),
@@ -188,7 +233,9 @@ export function compileProgram(
     helperSmallFn,
     helperBigFn,
     numberHelpers,
-    intrinsics: opts.noIntrinsics ? new Map() : opts.intrinsics ?? new Map(),
+    intrinsics,
+    cellRules,
+    ...(cellsGlobal === undefined ? {} : { cellsGlobal }),
     funcByEntry,
     fuelGlobal,
     depthGlobal,
@@ -212,8 +259,14 @@ export function compileProgram(
     m.func(results === 1 ? tMain : tFunc, locals, body);
   }
 
-  // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0.
-  const tEntry = m.type({ params: [i64, i64, i64, i64, i64, i64, ValType.f64], results: [i64] });
+  // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0, as i64 (`f<pc>`) and as
+  // f64 (`n<pc>`: r0 when below 2^53, else NaN with r0 in the `result` global), which makes no
+  // BigInt on the way back.
+  const entryParams = [i64, i64, i64, i64, i64, i64, ValType.f64];
+  const tEntry = m.type({ params: entryParams, results: [i64] });
+  const tEntryNumber = m.type({ params: entryParams, results: [ValType.f64] });
+  const resultGlobal = m.global(i64, true, 0);
+  m.exportGlobal("result", resultGlobal);
   for (const e of entries) {
     const w = new CodeWriter();
     w.byte(Op.localGet).u32(6).byte(Op.miscPrefix).u32(MISC_I64_TRUNC_SAT_F64_S)
@@ -225,10 +278,20 @@ export function compileProgram(
     w.byte(Op.localGet).u32(5);
     w.byte(Op.call).u32(funcByEntry.get(e)!);
     if (targets.has(e)) { for (let r = 1; r < FUNC_RESULTS; r++) w.byte(Op.drop); }
-    w.byte(Op.end);
-    m.exportFunction(entryExportName(e), m.func(tEntry, [], w.toBytes()));
+    const call = w.toBytes();
+    m.exportFunction(
+      entryExportName(e),
+      m.func(tEntry, [], new CodeWriter().bytes(call).byte(Op.end).toBytes()),
+    );
+    // r0 in local 7: exact as a double below 2^53.
+    const n = new CodeWriter().bytes(call).byte(Op.localTee).u32(7);
+    n.byte(Op.i64Const).i64(1n << 53n).byte(Op.i64LtU).byte(Op.if).byte(ValType.f64);
+    n.byte(Op.localGet).u32(7).byte(Op.f64ConvertI64U);
+    n.byte(Op.else).byte(Op.localGet).u32(7).byte(Op.globalSet).u32(resultGlobal);
+    n.byte(Op.f64Const).f64(NaN).byte(Op.end).byte(Op.end);
+    m.exportFunction(numberEntryExportName(e), m.func(tEntryNumber, [i64], n.toBytes()));
   }
-  const intrinsics = new Map([...env.intrinsics!].filter(([id]) => helperIds.includes(id)));
+  const called = new Map([...intrinsics].filter(([id]) => helperIds.includes(id)));
   const fallbackHelpers = new Set(helperBigFn.keys());
   return {
     bytes: m.toBytes(),
@@ -236,7 +299,8 @@ export function compileProgram(
     helperIds,
     groups: env.groups,
     numberHelpers,
-    intrinsics,
+    intrinsics: called,
+    cellRules,
     fallbackHelpers,
   };
 }

@@ -39,7 +39,7 @@
  * doubles (i32 when all are below 2^31), checking and converting its double
  * result here (helpers.ts, compile.ts). A helper with an intrinsic is
  * computed inline, the call kept for the cases the inline code leaves to it
- * (emit_intrinsic.ts).
+ * (emit_intrinsic.ts); so is a helper with cell rules (emit_cells.ts).
  *
  * ALU instructions, with the RFC 9669 rules Wasm does not give for free
  * (division by zero, INT_MIN / -1, byte swaps), are in emit_alu.ts; loads,
@@ -85,7 +85,8 @@ import type { AccessGroup } from "./access.ts";
 import { type FuelPlan, planFuel } from "./fuel.ts";
 import { emitNumberHelperCall } from "./emit_helper.ts";
 import { emitIntrinsic, type IntrinsicLocals } from "./emit_intrinsic.ts";
-import type { HelperIntrinsic } from "../helpers.ts";
+import type { CellRule, HelperIntrinsic } from "../helpers.ts";
+import { emitCellRules } from "./emit_cells.ts";
 import { type AccessPlan, planAccesses } from "./ranges.ts";
 import { FaultCode, MemoryEmitter } from "./emit_memory.ts";
 import { planVersions, type VersionedLoop } from "./versioning.ts";
@@ -148,6 +149,10 @@ export interface EmitEnv {
   numberHelpers: ReadonlyMap<number, number>;
   /** Helpers computed inline (emit_intrinsic.ts), by id; their imports serve the slow path. */
   intrinsics?: ReadonlyMap<number, HelperIntrinsic>;
+  /** Helpers with cell rules (emit_cells.ts), by id; their imports serve the slow path. */
+  cellRules?: ReadonlyMap<number, readonly CellRule[]>;
+  /** Global index of the cell area offset (i32, -1 for none); given with `cellRules`. */
+  cellsGlobal?: number;
   /** Global index of the helper context (externref) passed to number helpers. */
   ctxGlobal: number;
   /** Global index of the pc of the last number-helper call (i32). */
@@ -726,18 +731,23 @@ class FunctionEmitter {
     if (fn === undefined) return this.#fault(FaultCode.unsupported, pc);
     this.#fuelCheck(pc);
     const kind = this.env.intrinsics?.get(ins.imm);
-    if (kind === undefined) {
+    const rules = this.env.cellRules?.get(ins.imm);
+    const cells = this.env.cellsGlobal;
+    if (kind === undefined && (rules === undefined || cells === undefined)) {
       this.#importCall(ins.imm, fn, pc);
       this.#set(0);
       this.#refreshLimit();
       return;
     }
-    // The fast path neither grows the memory nor calls out: only the helper
-    // call it falls back to may, so only that path re-reads the size.
-    emitIntrinsic(this.w, kind, L_INTRINSIC, () => {
+    // The fast path (an intrinsic or cell rules: emit_cells.ts) neither grows
+    // the memory nor calls out: only the helper call it falls back to may, so
+    // only that path re-reads the size.
+    const slow = () => {
       this.#importCall(ins.imm, fn, pc);
       this.#refreshLimit();
-    });
+    };
+    if (kind !== undefined) emitIntrinsic(this.w, kind, L_INTRINSIC, slow);
+    else emitCellRules(this.w, rules!, cells!, slow);
     this.#mem.forgetAll();
     this.#set(0);
   }

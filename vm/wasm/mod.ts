@@ -12,7 +12,9 @@
  * (helpers.ts). Which form each id takes is fixed at
  * compilation (the module cache keys on it). Helpers with an intrinsic
  * (memory copies, compares, varints: helpers.ts) are computed inline on the
- * instance memory, which must then be the memory their context names.
+ * instance memory, which must then be the memory their context names; so are
+ * helpers with cell rules (helpers.ts `CellRule`), as loads and stores of
+ * the cell area at `ctx.cells`, read once here.
  *
  * Faults raised inside the module go through one import that throws the same
  * PluginFault the interpreter throws (same kind, same message for memory
@@ -45,10 +47,11 @@ import {
   invokeHelper,
 } from "../helpers.ts";
 import { type InstanceMemory, MAX_CALL_DEPTH, MEMORY_BASE } from "../memory.ts";
+import { CELL_BYTES, highestCell } from "../cell_rules.ts";
 import { type Instruction, OP_LDDW } from "../isa.ts";
 import type { Program } from "../program.ts";
 import { type CompiledProgram, type ModuleCache, moduleCache } from "./cache.ts";
-import { entryExportName } from "./compile.ts";
+import { entryExportName, numberEntryExportName } from "./compile.ts";
 import type { AccessGroup } from "./access.ts";
 import { FaultCode } from "./emit.ts";
 
@@ -57,7 +60,8 @@ export { compileProgram } from "./compile.ts";
 
 const TWO_64 = 1n << 64n;
 
-type EntryFn = (
+/** An entry export: r1..r5, r10, fuel → r0 (as i64: `f<pc>`, or as a double: `n<pc>`). */
+type Entry<R> = (
   r1: bigint,
   r2: bigint,
   r3: bigint,
@@ -65,7 +69,9 @@ type EntryFn = (
   r5: bigint,
   r10: bigint,
   fuel: number,
-) => bigint;
+) => R;
+type EntryFn = Entry<bigint>;
+type NumberEntryFn = Entry<number>;
 
 /** A program instantiated on one instance memory. */
 export class WasmEngine implements Engine {
@@ -74,6 +80,10 @@ export class WasmEngine implements Engine {
   readonly #groups: readonly AccessGroup[];
   /** Entry functions by pc (an array: a Map lookup per run costs more). */
   readonly #entries: (EntryFn | undefined)[];
+  /** The same entries returning r0 as a double (compile.ts `numberEntryExportName`). */
+  readonly #numberEntries: (NumberEntryFn | undefined)[];
+  /** r0 of a number entry when it is not below 2^53. */
+  readonly #result: WebAssembly.Global;
   readonly #fuel: WebAssembly.Global;
   readonly #depth: WebAssembly.Global;
   /** pc of the last number-helper call (for the faults such a helper throws). */
@@ -104,12 +114,13 @@ export class WasmEngine implements Engine {
     this.#frameTop = memory.frameTop;
     this.#code = program.instructions;
     this.#groups = compiled.groups;
-    if (compiled.intrinsics.size > 0 && ctx.memory !== memory) {
-      // Intrinsics work on the module's memory, their helpers on ctx.memory.
+    if ((compiled.intrinsics.size > 0 || compiled.cellRules.size > 0) && ctx.memory !== memory) {
+      // Intrinsics and cell rules work on the module's memory, their helpers on ctx.memory.
       throw new RangeError(
         "Cannot instantiate: helpers computed inline need ctx.memory to be the instance memory",
       );
     }
+    const cells = cellArea(compiled, memory, ctx);
     const h: Record<string, WebAssembly.ImportValue> = {};
     const small: Record<string, WebAssembly.ImportValue> = {};
     const big: Record<string, WebAssembly.ImportValue> = {};
@@ -145,13 +156,18 @@ export class WasmEngine implements Engine {
     });
     // Dense (filled), so that a lookup stays an element load.
     this.#entries = new Array(Math.max(-1, ...compiled.entries) + 1).fill(undefined);
+    this.#numberEntries = new Array(this.#entries.length).fill(undefined);
     for (const pc of compiled.entries) {
       this.#entries[pc] = instance.exports[entryExportName(pc)] as EntryFn;
+      this.#numberEntries[pc] = instance.exports[numberEntryExportName(pc)] as NumberEntryFn;
     }
+    this.#result = instance.exports.result as WebAssembly.Global;
     this.#fuel = instance.exports.fuel as WebAssembly.Global;
     this.#depth = instance.exports.depth as WebAssembly.Global;
     this.#pc = instance.exports.pc as WebAssembly.Global;
     (instance.exports.ctx as WebAssembly.Global).value = ctx;
+    // An offset from 2^31 reads as negative in i32: the module tests for -1 only.
+    if (compiled.cellRules.size > 0) (instance.exports.cells as WebAssembly.Global).value = cells;
     this.#helpers = helpers;
   }
 
@@ -196,13 +212,7 @@ export class WasmEngine implements Engine {
       );
       return r0 < 0n ? r0 + TWO_64 : r0;
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
-        throw new PluginFault("unsupported", `wasm trap: ${e.message}`);
-      }
-      // Every fault raised by the module names its pc: one without came from
-      // a number helper, called straight from the module (helpers.ts).
-      if (e instanceof PluginFault && e.pc === undefined) e.pc = this.#pc.value as number;
-      throw e;
+      throw this.#faultOf(e);
     } finally {
       this.#running--;
       if (saved !== null) {
@@ -212,6 +222,54 @@ export class WasmEngine implements Engine {
         this.#pc.value = saved[3];
       }
     }
+  }
+
+  /**
+   * See {@link Engine.bind}: a closure over the entry's own export, whose
+   * call site then sees one function only (the engine inlines the crossing
+   * into WebAssembly) and which makes no lookup per run. A nested run takes
+   * {@link run}.
+   */
+  bind(fn: number, args: readonly bigint[], opts?: RunOptions): () => bigint {
+    const f = Number.isInteger(fn) && fn >= 0 ? this.#entries[fn] : undefined;
+    if (f === undefined) {
+      throw new PluginFault("unsupported", `pc ${fn}: not a function entry of the program`, {
+        pc: fn,
+      });
+    }
+    const all = [...args];
+    const [r1 = 0n, r2 = 0n, r3 = 0n, r4 = 0n, r5 = 0n] = all;
+    const budget = opts?.fuel ?? DEFAULT_FUEL;
+    const units = fuelUnits(budget);
+    const top = this.#frameTop;
+    const g = this.#numberEntries[fn]!;
+    const result = this.#result;
+    return () => {
+      if (this.#running > 0) return this.run(fn, all, opts);
+      this.#budget = budget;
+      this.#running = 1;
+      try {
+        // r0 as a double: no BigInt for the usual small results (0 most of all).
+        const x = g(r1, r2, r3, r4, r5, top, units);
+        if (x === 0) return 0n;
+        return x === x ? BigInt(x) : BigInt.asUintN(64, result.value as bigint);
+      } catch (e) {
+        throw this.#faultOf(e);
+      } finally {
+        this.#running = 0;
+      }
+    };
+  }
+
+  /** What a run throws for `e`, thrown out of the module. */
+  #faultOf(e: unknown): unknown {
+    if (e instanceof WebAssembly.RuntimeError) {
+      return new PluginFault("unsupported", `wasm trap: ${e.message}`);
+    }
+    // Every fault raised by the module names its pc: one without came from
+    // a number helper, called straight from the module (helpers.ts).
+    if (e instanceof PluginFault && e.pc === undefined) e.pc = this.#pc.value as number;
+    return e;
   }
 
   /**
@@ -275,6 +333,32 @@ export class WasmEngine implements Engine {
         throw new PluginFault("unsupported", `pc ${pc}: execution left the program`, { pc });
     }
   }
+}
+
+/**
+ * The cell area offset for the module's `cells` global: -1 for none (or no
+ * cell rules); otherwise `ctx.cells`, checked to be a multiple of 8 with
+ * every cell a compiled rule can touch inside the current memory (which
+ * never shrinks, so the check holds for the instance's life).
+ */
+function cellArea(compiled: CompiledProgram, memory: InstanceMemory, ctx: HelperContext): number {
+  const at = ctx.cells;
+  if (compiled.cellRules.size === 0 || at === undefined) return -1;
+  if (!Number.isSafeInteger(at) || at < 0 || at % CELL_BYTES !== 0) {
+    throw new RangeError(
+      `Cannot instantiate: the cell area offset must be a non-negative multiple of ${CELL_BYTES}, not ${at}`,
+    );
+  }
+  let top = -1;
+  for (const rules of compiled.cellRules.values()) top = Math.max(top, highestCell(rules));
+  const end = at + CELL_BYTES * (top + 1);
+  if (end > memory.size) {
+    throw new RangeError(
+      `Cannot instantiate: cell ${top} of the cell area at ${at} ends at byte ${end}, ` +
+        `past the memory of ${memory.size} bytes`,
+    );
+  }
+  return at;
 }
 
 /**
