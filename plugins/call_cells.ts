@@ -210,8 +210,12 @@ export class CallCells {
       }
       count = a.length;
     }
-    this.#setNumber(w, CELL_MASK, mask >>> 0);
-    this.#setNumber(w, CELL_PARAM, call.param);
+    // Mask, param (16 bits) and count (≤ 16 inputs... or a test's) fit in the low word.
+    const i = this.#at(0);
+    w[i + LO] = mask >>> 0;
+    w[i + HI] = 0;
+    w[i + 2 + LO] = call.param >>> 0;
+    w[i + 2 + HI] = 0;
     this.#setNumber(w, CELL_ARGC, count);
   }
 

@@ -11,10 +11,11 @@
  * has its own data image (its `.rodata`/`.data`/`.bss`, loaded at offset 0):
  * the data region is as large as the largest image, and the image of the
  * object about to run is swapped in when another object's is there (saved
- * back first, so writable globals persist per object file). A pluglet run
- * nested inside another of the same plugin (through `plugin_run_protoop`)
- * gets the stack of the outer run saved and restored around it, since both
- * start at the same frame pointer.
+ * back first, so writable globals persist per object file); an object
+ * without data runs on whatever image is in place. A pluglet run nested
+ * inside another of the same plugin (through `plugin_run_protoop`) gets the
+ * stack and the call cells (call_cells.ts) of the outer run saved and
+ * restored around it, since both start at the same frame pointer.
  *
  * Faults stay inside: any fault of a run — out of bounds, fuel, a bad helper
  * argument, even an unexpected host error while serving a helper — marks the
@@ -159,8 +160,11 @@ export class PluginInstance {
   readonly #clock: () => number;
   readonly #timeEvery: number;
   #owner = -1;
-  /** Some object file has data (then runs swap images: #swapData). */
-  readonly #hasData: boolean;
+  /**
+   * 1 for an object file with data, whose image must be in place when it runs (#swapData);
+   * one without data runs whatever image is there.
+   */
+  readonly #hasData: Uint8Array;
   #depth = 0;
   #fault: PluginFaultReport | null = null;
 
@@ -200,7 +204,7 @@ export class PluginInstance {
       this.#engines.push(engine.create(program, this.memory, PQUIC_HELPERS, ctx));
       this.#images.push(program.rodata.slice());
     }
-    this.#hasData = this.#images.some((img) => img.length > 0);
+    this.#hasData = Uint8Array.from(this.#images, (img) => (img.length > 0 ? 1 : 0));
     this.#stats = plugin.pluglets.map((p) => {
       const prog = programs.indexOf(p.program);
       this.#programOf.push(prog);
@@ -238,7 +242,8 @@ export class PluginInstance {
     // Nested runs, runs of another object file than the last one and timed runs take the
     // full path; the others (nearly all) only this one.
     if (
-      this.#depth !== 0 || (this.#owner !== prog && this.#hasData) || n < every || n % every === 0
+      this.#depth !== 0 || (this.#owner !== prog && this.#hasData[prog] === 1) || n < every ||
+      n % every === 0
     ) {
       return this.#runFull(index, prog, call);
     }
@@ -325,7 +330,7 @@ export class PluginInstance {
         op: p.op,
         ...(p.param === undefined ? {} : { param: p.param }),
         anchor: p.anchor,
-        pluglet: { run: (call: PlugletInvocation) => this.run(i, call) },
+        pluglet: new BoundPlugletRun(this, i),
       });
     });
     return { name: this.plugin.name, pluglets };
@@ -356,15 +361,13 @@ export class PluginInstance {
   /** Puts program `prog`'s data image at offset 0, saving the current owner's. */
   #swapData(prog: number): void {
     const owner = this.#owner;
-    if (owner === prog) return;
+    // Most objects have no data at all: they run on whatever image is in place.
+    if (owner === prog || this.#hasData[prog] === 0) return;
     this.#owner = prog;
     const img = owner >= 0 ? this.#images[owner]! : null;
-    const next = this.#images[prog]!;
-    // Most objects have no data at all: then there is nothing to swap.
-    if (next.length === 0 && (img === null || img.length === 0)) return;
     const bytes = this.memory.bytes();
     if (img !== null && img.length > 0) img.set(bytes.subarray(0, img.length));
-    if (next.length > 0) bytes.set(next, 0);
+    bytes.set(this.#images[prog]!, 0);
   }
 
   #contain(index: number, e: unknown): void {
@@ -385,6 +388,18 @@ export class PluginInstance {
     };
     this.#fault = report;
     this.#host.onFault(report);
+  }
+}
+
+/**
+ * A pluglet of an instance as the protoop table runs it. One class for all of
+ * them (not a closure each): the table's call site then sees one function,
+ * which the engine can inline.
+ */
+class BoundPlugletRun {
+  constructor(readonly instance: PluginInstance, readonly index: number) {}
+  run(call: PlugletInvocation): bigint {
+    return this.instance.run(this.index, call);
   }
 }
 
