@@ -30,6 +30,8 @@ export interface HelperState {
   call: PlugletInvocation | null;
   /** Set once the plugin faulted: nested calls unwind. */
   faulted: boolean;
+  /** Set by the heap helpers: the run's end then looks at the heap's high-water mark. */
+  heapTouched?: boolean;
   /**
    * The call cells in the instance memory (call_cells.ts), or null: then the
    * connection metadata is the protoop table's and inputs come from the call.

@@ -33,6 +33,7 @@ import {
   varintLength,
 } from "./helper_checks.ts";
 import type { HostFrameBooking } from "./host.ts";
+import type { PluginHeap } from "./memory.ts";
 
 /** A number-form helper. */
 export interface NumberHelper {
@@ -170,6 +171,13 @@ function copyHost(
   return n;
 }
 
+/** The plugin heap, noted as touched by this run (its high-water mark is looked at after it). */
+function touchedHeap(ctx: HelperContext): PluginHeap {
+  const st = stateOf(ctx);
+  st.heapTouched = true;
+  return st.heap;
+}
+
 /** The number-form helpers, by name. */
 export const NUMBER_HELPERS: Readonly<Record<string, NumberHelper>> = {
   "picoquic_current_time": {
@@ -181,15 +189,15 @@ export const NUMBER_HELPERS: Readonly<Record<string, NumberHelper>> = {
   },
   "my_malloc": {
     arity: 2,
-    fn: (ctx, _cnx, n) => Number(stateOf(ctx).heap.malloc(size(n!))),
+    fn: (ctx, _cnx, n) => Number(touchedHeap(ctx).malloc(size(n!))),
   },
   "my_free": {
     arity: 2,
-    fn: (ctx, _cnx, p) => (stateOf(ctx).heap.free(BigInt(p!)), 0),
+    fn: (ctx, _cnx, p) => (touchedHeap(ctx).free(BigInt(p!)), 0),
   },
   "my_realloc": {
     arity: 3,
-    fn: (ctx, _cnx, p, n) => Number(stateOf(ctx).heap.realloc(BigInt(p!), size(n!))),
+    fn: (ctx, _cnx, p, n) => Number(touchedHeap(ctx).realloc(BigInt(p!), size(n!))),
   },
   "my_memcpy": {
     arity: 3,

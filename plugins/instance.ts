@@ -147,10 +147,8 @@ export class PluginInstance {
   readonly #cells: CallCells;
   readonly #engines: Engine[] = [];
   readonly #images: Uint8Array[] = [];
-  /** Pluglet index → program index. */
-  readonly #programOf: number[] = [];
-  /** Pluglet index → its bound run (Engine.bind). */
-  readonly #runners: (() => bigint)[] = [];
+  /** By pluglet index: what a run needs. */
+  readonly #records: PlugletRun[] = [];
   readonly #stats: PlugletStats[];
   /** Measured time of the first (all timed) runs, µs, per pluglet. */
   readonly #firstUs: number[];
@@ -160,6 +158,8 @@ export class PluginInstance {
   readonly #clock: () => number;
   readonly #timeEvery: number;
   #owner = -1;
+  /** The heap's bytes in use after the last run that touched it. */
+  #heapInUse = 0;
   /**
    * 1 for an object file with data, whose image must be in place when it runs (#swapData);
    * one without data runs whatever image is there.
@@ -207,14 +207,23 @@ export class PluginInstance {
     this.#hasData = Uint8Array.from(this.#images, (img) => (img.length > 0 ? 1 : 0));
     this.#stats = plugin.pluglets.map((p) => {
       const prog = programs.indexOf(p.program);
-      this.#programOf.push(prog);
       const e = this.#engines[prog]!;
       const entry = p.program.entry;
       const opts = this.#runOpts;
-      this.#runners.push(
-        e.bind?.(entry, RUN_ARGS, opts) ?? (() => e.run(entry, RUN_ARGS, opts)),
+      const stats = {
+        ...ref(p),
+        calls: 0,
+        totalTimeUs: 0,
+        timedCalls: 0,
+        faults: 0,
+        heapHighWater: 0,
+      };
+      const runner = e.bind?.(entry, RUN_ARGS, opts) ?? (() => e.run(entry, RUN_ARGS, opts));
+      const index = this.#records.length;
+      this.#records.push(
+        new PlugletRun(this, index, prog, this.#hasData[prog] === 1, runner, stats),
       );
-      return { ...ref(p), calls: 0, totalTimeUs: 0, timedCalls: 0, faults: 0, heapHighWater: 0 };
+      return stats;
     });
     this.#firstUs = this.#stats.map(() => 0);
     this.#sampledUs = this.#stats.map(() => 0);
@@ -233,41 +242,51 @@ export class PluginInstance {
    * @returns r0, or {@link FAULT_RESULT} when the run faulted or the plugin had faulted
    */
   run(index: number, call: PlugletInvocation): bigint {
+    const rec = this.#records[index];
+    if (rec === undefined) throw new RangeError(`Cannot run pluglet ${index}: no such pluglet`);
+    return this.runRecord(rec, call);
+  }
+
+  /** @internal {@link run} for the pluglet's own record (what the table calls). */
+  runRecord(rec: PlugletRun, call: PlugletInvocation): bigint {
     if (this.#fault !== null) return FAULT_RESULT;
-    const prog = this.#programOf[index];
-    if (prog === undefined) throw new RangeError(`Cannot run pluglet ${index}: no such pluglet`);
-    const stats = this.#stats[index]!;
+    const index = rec.index;
+    const stats = rec.stats;
     const n = stats.calls;
     const every = this.#timeEvery;
-    // Nested runs, runs of another object file than the last one and timed runs take the
-    // full path; the others (nearly all) only this one.
+    // Nested runs, runs that need their object's data image swapped in and timed runs take
+    // the full path; the others (nearly all) only this one.
     if (
-      this.#depth !== 0 || (this.#owner !== prog && this.#hasData[prog] === 1) || n < every ||
+      this.#depth !== 0 || (rec.image && this.#owner !== rec.prog) || n < every ||
       n % every === 0
     ) {
-      return this.#runFull(index, prog, call);
+      return this.#runFull(index, rec.prog, call);
     }
     const st = this.#state;
     this.#cells.fill(call);
     st.call = call;
     this.#depth = 1;
     try {
-      return this.#runContained(index);
+      return this.#runContained(rec);
     } finally {
       stats.calls = n + 1;
-      const used = this.heap.inUse;
-      if (used > stats.heapHighWater) stats.heapHighWater = used;
+      // The heap's use, read again only after a heap helper ran.
+      if (st.heapTouched === true) {
+        st.heapTouched = false;
+        this.#heapInUse = this.heap.inUse;
+      }
+      if (this.#heapInUse > stats.heapHighWater) stats.heapHighWater = this.#heapInUse;
       this.#depth = 0;
       st.call = null;
     }
   }
 
-  /** Runs pluglet `index`; a fault is contained (reported, the plugin detached): FAULT_RESULT. */
-  #runContained(index: number): bigint {
+  /** Runs a pluglet; a fault is contained (reported, the plugin detached): FAULT_RESULT. */
+  #runContained(rec: PlugletRun): bigint {
     try {
-      return this.#runners[index]!();
+      return rec.runner();
     } catch (e) {
-      this.#contain(index, e);
+      this.#contain(rec.index, e);
       return FAULT_RESULT;
     }
   }
@@ -293,7 +312,7 @@ export class PluginInstance {
     const timed = first || stats.calls % every === 0;
     const t0 = timed ? this.#clock() : 0;
     try {
-      return this.#runContained(index);
+      return this.#runContained(this.#records[index]!);
     } finally {
       stats.calls++;
       if (timed) {
@@ -302,7 +321,9 @@ export class PluginInstance {
         if (first) this.#firstUs[index]! += us;
         else this.#sampledUs[index]! += us;
       }
-      if (this.heap.inUse > stats.heapHighWater) stats.heapHighWater = this.heap.inUse;
+      st.heapTouched = false;
+      this.#heapInUse = this.heap.inUse;
+      if (this.#heapInUse > stats.heapHighWater) stats.heapHighWater = this.#heapInUse;
       this.#depth--;
       st.call = outerCall;
       if (savedStack !== null) {
@@ -330,7 +351,7 @@ export class PluginInstance {
         op: p.op,
         ...(p.param === undefined ? {} : { param: p.param }),
         anchor: p.anchor,
-        pluglet: new BoundPlugletRun(this, i),
+        pluglet: this.#records[i]!,
       });
     });
     return { name: this.plugin.name, pluglets };
@@ -392,14 +413,25 @@ export class PluginInstance {
 }
 
 /**
- * A pluglet of an instance as the protoop table runs it. One class for all of
- * them (not a closure each): the table's call site then sees one function,
- * which the engine can inline.
+ * One pluglet of an instance: what a run of it needs, in one object, and how
+ * the protoop table runs it. One class for all of them (not a closure each):
+ * the table's call site then sees one function, which the engine can inline.
  */
-class BoundPlugletRun {
-  constructor(readonly instance: PluginInstance, readonly index: number) {}
+class PlugletRun {
+  constructor(
+    readonly instance: PluginInstance,
+    readonly index: number,
+    /** Index of its object file's program (engine, data image). */
+    readonly prog: number,
+    /** Its object file has data: the image must be in place (#swapData). */
+    readonly image: boolean,
+    /** Its entry bound to its engine (Engine.bind). */
+    readonly runner: () => bigint,
+    readonly stats: PlugletStats,
+  ) {}
+
   run(call: PlugletInvocation): bigint {
-    return this.instance.run(this.index, call);
+    return this.instance.runRecord(this, call);
   }
 }
 

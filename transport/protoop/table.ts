@@ -446,10 +446,9 @@ export class ProtoopTable<H = unknown> implements CallTable {
     return c;
   }
 
-  /** Runs a plugged (protoop, param): pre → replace or default → post. */
+  /** Runs a plugged (protoop, param): pre → replace or default → post. Its wrapper checked `running`. */
   #run(slot: Slot, host: unknown, native: unknown[]): unknown {
     const spec = slot.spec;
-    if (slot.running) throw recursion(slot);
     slot.running = true;
     const h = this.handles;
     const mark = h.mark();
