@@ -17,13 +17,18 @@ const TYPES: Record<string, string> = {
 
 Deno.test("deno run http://127.0.0.1:PORT/cli.ts fetches /100000 from a pquic server", async () => {
   const httpPort = freeTcpPort();
+  // The checkout is served under a fresh prefix, so that no module of an earlier run (on the
+  // same port) is in Deno's cache: every one is downloaded.
+  const prefix = `/${crypto.randomUUID().slice(0, 8)}/`;
   const files = Deno.serve(
     { hostname: "127.0.0.1", port: httpPort, onListen() {} },
     async (req) => {
       const path = decodeURIComponent(new URL(req.url).pathname);
-      if (path.includes("..")) return new Response("bad path", { status: 400 });
+      if (path.includes("..") || !path.startsWith(prefix)) {
+        return new Response("bad path", { status: 400 });
+      }
       try {
-        const body = await Deno.readFile(`${ROOT}${path.slice(1)}`);
+        const body = await Deno.readFile(`${ROOT}${path.slice(prefix.length)}`);
         const ext = path.slice(path.lastIndexOf(".") + 1);
         return new Response(body, { headers: { "content-type": TYPES[ext] ?? "text/plain" } });
       } catch {
@@ -34,7 +39,7 @@ Deno.test("deno run http://127.0.0.1:PORT/cli.ts fetches /100000 from a pquic se
   const cache = tempCache();
   const port = freeUdpPort();
   const server = pquic(["-p", String(port)], cache.env);
-  const base = `http://127.0.0.1:${httpPort}`;
+  const base = `http://127.0.0.1:${httpPort}${prefix.slice(0, -1)}`;
   try {
     await server.waitFor("Starting pquic server");
     const client = new Proc(Deno.execPath(), [
