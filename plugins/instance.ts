@@ -185,7 +185,9 @@ export class PluginInstance {
     this.#timeEvery = every;
     const programs = [...new Set(plugin.pluglets.map((p) => p.program))];
     const dataSize = Math.max(0, ...programs.map((p) => p.rodata.length));
-    this.memory = new InstanceMemory({ dataSize, maxSize: plugin.options.memory });
+    // Room for the call cells from the start (they may not follow the stack in its last page).
+    const heapSize = CELL_COUNT * 8 + 16;
+    this.memory = new InstanceMemory({ dataSize, maxSize: plugin.options.memory, heapSize });
     // The call cells come first in the heap region, outside the allocator (call_cells.ts).
     const cellsAt = Math.ceil(this.memory.heapBase / 16) * 16;
     this.heap = new PluginHeap(this.memory, cellsAt - this.memory.heapBase + CELL_COUNT * 8);
