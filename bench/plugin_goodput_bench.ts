@@ -13,7 +13,8 @@
  * monitoring costs at most 3%. On a shared machine goodput varies from run
  * to run far more than that, so the table also gives the sending server's
  * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
- * runs, the one other processes disturbed least).
+ * runs, the one other processes disturbed least) and the receiving client's
+ * (its whole process, start-up included, from `getrusage` on Linux).
  *
  * ```sh
  * deno run -A bench/plugin_goodput_bench.ts [--size MB] [--runs N] [--plugins none,monitoring,datagram]
@@ -63,6 +64,31 @@ function cpuMs(pid: number): number {
 /** Linux's USER_HZ (clock ticks per second in /proc): 100 on every common platform. */
 const CLOCK_TICKS = 100;
 
+/**
+ * CPU time (user + system) of this process's children that have ended so far, ms (getrusage
+ * RUSAGE_CHILDREN through libc; Linux). The servers run to the end, so the difference around
+ * one client run is that client's CPU time. NaN where libc cannot be opened.
+ */
+function childrenCpuMs(): number {
+  try {
+    childRusage ??= Deno.dlopen("libc.so.6", {
+      getrusage: { parameters: ["i32", "buffer"], result: "i32" },
+    });
+  } catch {
+    return NaN;
+  }
+  // struct rusage starts with ru_utime and ru_stime, two struct timeval (seconds, µs; 64-bit).
+  const buf = new BigInt64Array(18);
+  if (childRusage.symbols.getrusage(RUSAGE_CHILDREN, buf) !== 0) return NaN;
+  return (Number(buf[0]! + buf[2]!) * 1e6 + Number(buf[1]! + buf[3]!)) / 1000;
+}
+let childRusage:
+  | Deno.DynamicLibrary<{
+    getrusage: { parameters: ["i32", "buffer"]; result: "i32" };
+  }>
+  | undefined;
+const RUSAGE_CHILDREN = -1;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -84,6 +110,7 @@ async function main(): Promise<void> {
   const servers = new Map<string, { proc: Proc; port: number }>();
   const results = new Map<string, number[]>(configs.map((c) => [c, []]));
   const cpu = new Map<string, number[]>(configs.map((c) => [c, []]));
+  const clientCpu = new Map<string, number[]>(configs.map((c) => [c, []]));
   console.log(
     `pquic loopback goodput, ${size / 1e6} MB download, ${runs} runs interleaved, ` +
       `plugins on both sides`,
@@ -109,6 +136,7 @@ async function main(): Promise<void> {
       for (const c of configs) {
         const { port, proc } = servers.get(c)!;
         const cpu0 = cpuMs(proc.child.pid);
+        const children0 = childrenCpuMs();
         const client = pquic(
           ["-G", String(size), ...pluginArgs(c), ...mtuArgs, "127.0.0.1", String(port)],
           cache.env,
@@ -117,6 +145,7 @@ async function main(): Promise<void> {
         const g = goodputOf(client, code);
         results.get(c)!.push(g);
         cpu.get(c)!.push((cpuMs(proc.child.pid) - cpu0) / (size / 1e6));
+        clientCpu.get(c)!.push((childrenCpuMs() - children0) / (size / 1e6));
         if (Number.isNaN(g)) console.error(`run ${run + 1} ${c}: FAILED\n${client.stdout}`);
       }
     }
@@ -126,23 +155,28 @@ async function main(): Promise<void> {
   }
   const base = median(results.get("none") ?? []);
   console.log("");
-  const leastCpu = (c: string) => Math.min(...(cpu.get(c) ?? []).filter((x) => !Number.isNaN(x)));
-  const baseCpu = leastCpu("none");
+  const least = (m: Map<string, number[]>, c: string) =>
+    Math.min(...(m.get(c) ?? []).filter((x) => !Number.isNaN(x)));
+  const baseCpu = least(cpu, "none");
+  const baseClient = least(clientCpu, "none");
   console.log(
-    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | server CPU ms/MB (least) | CPU / no plugin |",
+    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | server CPU ms/MB (least) | " +
+      "CPU / no plugin | client CPU ms/MB (least) | CPU / no plugin |",
   );
-  console.log("|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const c of configs) {
     const xs = results.get(c)!;
     const med = median(xs);
     const best = Math.max(...xs.filter((x) => !Number.isNaN(x)));
     const ratio = Number.isNaN(base) || c === "none" ? "1.00" : (med / base).toFixed(3);
     const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
-    const cpuMin = leastCpu(c);
+    const cpuMin = least(cpu, c);
     const cpuRatio = c === "none" ? "1.00" : (cpuMin / baseCpu).toFixed(3);
+    const clientMin = least(clientCpu, c);
+    const clientRatio = c === "none" ? "1.00" : (clientMin / baseClient).toFixed(3);
     console.log(
       `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ` +
-        `${cpuMin.toFixed(1)} | ${cpuRatio} |`,
+        `${cpuMin.toFixed(1)} | ${cpuRatio} | ${clientMin.toFixed(1)} | ${clientRatio} |`,
     );
   }
   if ([...results.values()].some((xs) => xs.some(Number.isNaN))) Deno.exitCode = 1;
