@@ -20,10 +20,13 @@ function pquicId(name: string): number {
 export const RECORDS = 100;
 
 /**
- * r1 = out, r2 = 8 records of 8 bytes, r3 = count: copies record i & 7 to
- * out + 8i for each i (as a pluglet gathering entries into its buffer).
+ * The loop of the record kernels, with `body` after each record's copy: r6 =
+ * where the next byte goes (from r1), r7 = the 8 records of 8 bytes (r2), r8 =
+ * i, r9 = the count (r3); record i & 7 is copied to r6, which moves past it.
+ * r0 = the end of what was written.
  */
-export const MEMCPY_ASM = `
+function recordLoop(body: string): string {
+  return `
   mov r6, r1
   mov r7, r2
   mov r8, 0
@@ -36,30 +39,24 @@ loop:
   add r2, r7
   mov r3, 8
   call ${pquicId("my_memcpy")}
-  add r6, 8
+  add r6, 8${body}
   add r8, 1
   jlt r8, r9, loop
   mov r0, r6
   exit`;
+}
+
+/**
+ * r1 = out, r2 = 8 records of 8 bytes, r3 = count: copies record i & 7 to
+ * out + 8i for each i (as a pluglet gathering entries into its buffer).
+ */
+export const MEMCPY_ASM = recordLoop("");
 
 /**
  * The same, writing a frame: per record its 8 bytes, a varint (1000 i) and a
  * 16-bit network-order field (i); r0 = the end of what was written.
  */
-export const FRAME_ASM = `
-  mov r6, r1
-  mov r7, r2
-  mov r8, 0
-  mov r9, r3
-loop:
-  mov r1, r6
-  mov r2, r8
-  and r2, 7
-  lsh r2, 3
-  add r2, r7
-  mov r3, 8
-  call ${pquicId("my_memcpy")}
-  add r6, 8
+export const FRAME_ASM = recordLoop(`
   mov r1, r6
   mov r2, 8
   mov r3, r8
@@ -69,11 +66,7 @@ loop:
   mov r1, r8
   call ${pquicId("my_htons")}
   stxh [r6+0], r0
-  add r6, 2
-  add r8, 1
-  jlt r8, r9, loop
-  mov r0, r6
-  exit`;
+  add r6, 2`);
 
 /** r1 = count: sum of the protoop's inputs 0..3 read with get_cnx (host state). */
 export const GET_CNX_ASM = `

@@ -16,14 +16,7 @@
 import { type HelperContext, NUMBER_FALLBACK } from "../vm/mod.ts";
 import { ACCESS_KEYS, type AccessKeySpec, CONSTANTS, type FieldKind } from "./helper_ids.ts";
 import { stateOf } from "./helper_checks.ts";
-import {
-  CELL_ARGC,
-  CELL_INPUT,
-  CELL_INPUTS,
-  CELL_MASK,
-  CELL_META,
-  CELL_PARAM,
-} from "./call_cells.ts";
+import { CELL_ARGC, CELL_PARAM } from "./call_cells.ts";
 import type { PlugletInvocation } from "./host.ts";
 import type { NumberHelper } from "./helpers_memory.ts";
 

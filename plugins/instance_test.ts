@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { diskReader } from "./_sim_testing.ts";
 import { type EngineFactory, interpreter, wasmCompiler } from "../vm/mod.ts";
 import { FakeCall, FakeHost, plugletIndex } from "./_testing.ts";
 import { ACCESS_KEYS } from "./helper_ids.ts";
@@ -12,13 +13,7 @@ import { type LoadedPlugin, loadPlugin } from "./loader.ts";
 
 const engines: EngineFactory[] = [interpreter, wasmCompiler];
 
-function read(p: string): Uint8Array | null {
-  try {
-    return Deno.readFileSync(p);
-  } catch {
-    return null;
-  }
-}
+const read = diskReader;
 
 const plugin: LoadedPlugin = loadPlugin(
   new URL("./testdata/exercise/exercise.plugin", import.meta.url).pathname,

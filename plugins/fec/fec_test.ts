@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { diskReader } from "../_sim_testing.ts";
 import { type EngineFactory, interpreter, wasmCompiler } from "../../vm/mod.ts";
 import { FakeCall, FakeHost, plugletIndex } from "../_testing.ts";
 import { loadBuiltin } from "../builtins.ts";
@@ -14,13 +15,7 @@ import { type LoadedPlugin, loadPlugin } from "../loader.ts";
 
 const engines: EngineFactory[] = [interpreter, wasmCompiler];
 
-function read(p: string): Uint8Array | null {
-  try {
-    return Deno.readFileSync(p);
-  } catch {
-    return null;
-  }
-}
+const read = diskReader;
 
 function manifest(file: string): LoadedPlugin {
   return loadPlugin(new URL(`./${file}`, import.meta.url).pathname, read);

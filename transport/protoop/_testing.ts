@@ -1,12 +1,25 @@
 /**
- * Test helpers: TypeScript pluglets from closures, and a call log.
+ * Test helpers: TypeScript pluglets from closures, a call log, a bare call table.
  *
  * @module
  */
 
 import { type Attachment, attachPlugin, type PlugletLine } from "./attach.ts";
+import type { CallTable } from "./call.ts";
+import { HandleTable } from "./handles.ts";
+import { MetadataStore } from "./metadata.ts";
 import type { Anchor, Pluglet, PlugletCall } from "./pluglet.ts";
 import type { ProtoopTable } from "./table.ts";
+
+/** A call table with fresh handles and metadata, whose protoops and bookings do nothing. */
+export function bareCallTable(): CallTable {
+  return {
+    handles: new HandleTable(),
+    metadata: new MetadataStore(),
+    runFromPluglet: () => 0n,
+    reserveFrames: () => 0,
+  };
+}
 
 /** A pluglet from a function (returns 0 when `fn` returns anything but a bigint). */
 export function pluglet(fn: (c: PlugletCall) => unknown): Pluglet {

@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
 import { ArgKind, type ArgSpec } from "./catalogue.ts";
-import { CallImpl, type CallTable } from "./call.ts";
+import { CallImpl } from "./call.ts";
+import { bareCallTable } from "./_testing.ts";
 import { HandleTable } from "./handles.ts";
 import { MetadataStore } from "./metadata.ts";
 import { Anchor, NO_PARAM, toU64 } from "./pluglet.ts";
 
-function table(): CallTable {
-  return {
-    handles: new HandleTable(),
-    metadata: new MetadataStore(),
-    runFromPluglet: () => 0n,
-    reserveFrames: () => 0,
-  };
-}
+const table = bareCallTable;
 
 const U = { name: "n", kind: ArgKind.U64 } as const satisfies ArgSpec;
 const B = { name: "b", kind: ArgKind.Big } as const satisfies ArgSpec;

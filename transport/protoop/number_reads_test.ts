@@ -1,20 +1,13 @@
 /** Reads of protoop inputs and metadata as numbers, without BigInts (call.ts, metadata.ts). */
 
 import assert from "node:assert/strict";
-import { CallImpl, type CallTable } from "./call.ts";
+import { CallImpl } from "./call.ts";
+import { bareCallTable } from "./_testing.ts";
 import { ArgKind } from "./catalogue.ts";
-import { HandleTable } from "./handles.ts";
 import { MetadataStore, u53At } from "./metadata.ts";
 import { Anchor } from "./pluglet.ts";
 
-function table(): CallTable {
-  return {
-    handles: new HandleTable(),
-    metadata: new MetadataStore(),
-    runFromPluglet: () => 0n,
-    reserveFrames: () => 0,
-  };
-}
+const table = bareCallTable;
 
 Deno.test("u53At() reads u64s below 2^53 exactly and nothing else", () => {
   const big = BigUint64Array.of(
