@@ -117,7 +117,7 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
   const qlog = o.qlogFile !== null ? QlogFile.open(o.qlogFile, "client", monotonicMicros()) : null;
 
   const config: Omit<ClientConnectionConfig, "random" | "resetTokenFor" | "localCidLength"> = {
-    ...commonConfig(o),
+    ...commonConfig(o, [...plugins, ...(exchange?.inject.map((p) => p.plugin) ?? [])]),
     serverName: o.sni,
     alpnProtocols: o.alpns,
     version,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type CommonOptions, parseCommand } from "./args.ts";
+import { loadBuiltin } from "../plugins/builtins.ts";
 import { commonConfig, DEFAULT_PMTU_LIMIT } from "./endpoint_config.ts";
 
 /** The common options of `pquic <argv>` (a client command). */
@@ -23,12 +24,20 @@ Deno.test("commonConfig() with -m probes to that size only, loopback or not", ()
   assert.deepEqual(c.transportParameters, { maxUdpPayloadSize: 9000 });
 });
 
-Deno.test("commonConfig() with plugins (-P or -Q, e.g. FEC) keeps 1452 bytes towards loopback", () => {
-  for (const plugin of ["plugins/fec/fec.plugin", "fec_rlc", "monitoring"]) {
-    for (const flag of ["-P", "-Q"]) {
-      const c = commonConfig(options([flag, plugin, "::1", "4443"]));
-      assert.equal(c.pmtuLoopback, undefined, `${flag} ${plugin}`);
-      assert.equal(c.pmtuProbeLimit, DEFAULT_PMTU_LIMIT);
-    }
+Deno.test("commonConfig() keeps a plugin's max_packet, and probes loopback for plugins without one", () => {
+  const fec = loadBuiltin("fec");
+  assert.equal(fec.options.maxPacket, 1452);
+  for (const flag of ["-P", "-Q"]) {
+    const c = commonConfig(options([flag, "fec", "::1", "4443"]), [fec]);
+    assert.equal(c.pmtuLoopback, undefined, `${flag} fec`);
+    assert.equal(c.pmtuProbeLimit, 1452);
+  }
+  const bounded = { ...fec, options: { ...fec.options, maxPacket: 1300 } };
+  const m = commonConfig(options(["-m", "9000", "-P", "fec", "::1", "4443"]), [bounded]);
+  assert.equal(m.pmtuProbeLimit, 1300, "the plugin's bound holds under -m too");
+  for (const name of ["monitoring", "datagram"]) {
+    const c = commonConfig(options(["-P", name, "::1", "4443"]), [loadBuiltin(name)]);
+    assert.equal(c.pmtuLoopback, true, name);
+    assert.equal(c.pmtuProbeLimit, DEFAULT_PMTU_LIMIT);
   }
 });

@@ -76,7 +76,7 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
     random,
     retry: o.retry,
     server: {
-      ...commonConfig(o),
+      ...commonConfig(o, [...plugins, ...(exchange?.inject.map((p) => p.plugin) ?? [])]),
       identity: certs.identity,
       alpnProtocols: [...DEMO_ALPNS],
       wallClockMs,

@@ -65,7 +65,7 @@ Options (picoquicdemo's letters):
   -l file      log file (default stdout; /dev/null disables)
   -q file      qlog file (JSON-SEQ, loads in qvis)
   -m mtu       largest UDP payload to try (1200-65527; default discovery up to 1452, to a
-               loopback peer up to 65507/65488 when no plugin is given)
+               loopback peer up to 65507/65488; a plugin's max_packet= bounds both)
   --key-update ms  client: start a TLS key update every ms milliseconds
   -4           ignored (deprecated in picoquicdemo)
   -h, --help   this text

@@ -23,6 +23,10 @@
  *   repeated option is an error, as in PQUIC. `dynamic_memory` is accepted
  *   and recorded; our one allocator serves both kinds. `frames=<type>:<NAME>,…`
  *   (ours, frame_names.ts) names the plugin's frame types for statistics.
+ *   `max_packet=<bytes>` (ours, {@link MIN_MAX_PACKET}–{@link MAX_MAX_PACKET})
+ *   says the plugin handles UDP payloads of at most that size (FEC sizes its
+ *   symbols so): an endpoint that loads it keeps path MTU discovery at or
+ *   below it.
  * - The plugin name must be reverse-DNS-like: letters, digits, `_`, `-`,
  *   separated by at least one `.` (PQUIC meant to require a `.`, but its
  *   check could never fire).
@@ -56,6 +60,10 @@ export type ManifestAnchor = "replace" | "pre" | "post" | "extern";
 
 /** PQUIC's `PLUGIN_MEMORY`: 16 MiB per (plugin, connection). */
 export const DEFAULT_PLUGIN_MEMORY = 16 * 1024 * 1024;
+/** Smallest `max_packet=`: QUIC's smallest datagram (RFC 9000 §14). */
+export const MIN_MAX_PACKET = 1200;
+/** Largest `max_packet=`: the largest max_udp_payload_size (RFC 9000 §18.2). */
+export const MAX_MAX_PACKET = 65527;
 /** Smallest `memory=` (one 64 KiB page: data, stack and a little heap). */
 export const MIN_PLUGIN_MEMORY = 64 * 1024;
 /** Largest `memory=` (an arbitrary bound: 256 MiB). */
@@ -83,6 +91,8 @@ export interface PluginOptions {
   readonly memory: number;
   /** Names of its frame types (`frames=0x30:DATAGRAM,…`, ours; see frame_names.ts). */
   readonly frames?: ReadonlyMap<number, string>;
+  /** Largest UDP payload the plugin handles, bytes (`max_packet=`, ours); none when absent. */
+  readonly maxPacket?: number;
 }
 
 /** Where a line came from, for messages. */
@@ -174,6 +184,22 @@ function parseMemory(token: string, src: ManifestSource): number {
   return bytes;
 }
 
+function parseMaxPacket(token: string, src: ManifestSource): number {
+  const spec = token.slice("max_packet=".length);
+  const n = parseCInteger(spec);
+  if (n === null) fail(src, `option "${token}": "${spec}" is not a byte count`);
+  if (n < MIN_MAX_PACKET || n > MAX_MAX_PACKET) {
+    fail(src, `option "${token}": ${n} bytes is outside ${MIN_MAX_PACKET}–${MAX_MAX_PACKET}`);
+  }
+  return n;
+}
+
+/** The option a name-line token sets (`key=value` tokens by their key). */
+function optionKey(t: string): string {
+  for (const k of ["memory", "frames", "max_packet"]) if (t.startsWith(`${k}=`)) return k;
+  return t;
+}
+
 function parseNameLine(tokens: string[], src: ManifestSource): [string, PluginOptions] {
   const name = tokens[0]!;
   if (name.length > MAX_NAME_LENGTH) {
@@ -191,14 +217,16 @@ function parseNameLine(tokens: string[], src: ManifestSource): [string, PluginOp
   let negotiate = false;
   let memory = DEFAULT_PLUGIN_MEMORY;
   let frames: ReadonlyMap<number, string> | null = null;
+  let maxPacket: number | null = null;
   for (const t of tokens.slice(1)) {
-    const key = t.startsWith("memory=") ? "memory" : t.startsWith("frames=") ? "frames" : t;
+    const key = optionKey(t);
     if (seen.has(key)) fail(src, `option "${key}" is given twice`);
     seen.add(key);
     if (t === "rate_unlimited") rateUnlimited = true;
     else if (t === "dynamic_memory") dynamicMemory = true;
     else if (t === "negotiate") negotiate = true;
     else if (key === "memory") memory = parseMemory(t, src);
+    else if (key === "max_packet") maxPacket = parseMaxPacket(t, src);
     else if (key === "frames") {
       try {
         frames = parseFrameNames(t.slice("frames=".length));
@@ -208,12 +236,18 @@ function parseNameLine(tokens: string[], src: ManifestSource): [string, PluginOp
     } else {
       fail(
         src,
-        `unknown option "${t}" (expected rate_unlimited, dynamic_memory, negotiate, memory=<bytes> or frames=<type>:<NAME>,…)`,
+        `unknown option "${t}" (expected rate_unlimited, dynamic_memory, negotiate, memory=<bytes>, frames=<type>:<NAME>,… or max_packet=<bytes>)`,
       );
     }
   }
-  const options = { rateUnlimited, dynamicMemory, negotiate, memory };
-  return [name, frames === null ? options : { ...options, frames }];
+  return [name, {
+    rateUnlimited,
+    dynamicMemory,
+    negotiate,
+    memory,
+    ...(frames === null ? {} : { frames }),
+    ...(maxPacket === null ? {} : { maxPacket }),
+  }];
 }
 
 function checkRelativePath(p: string, src: ManifestSource, what: string): void {

@@ -86,6 +86,24 @@ Deno.test("parseManifest() accepts memory=<bytes> with K and M suffixes", () => 
   assert.match(refusal({ "d/top.plugin": "be.x.y memory=lots\nop pre a.o" }), /not a byte count/);
 });
 
+Deno.test("parseManifest() reads max_packet=<bytes>, within QUIC's datagram sizes", () => {
+  const opts = (opt: string) =>
+    parseManifestText(`be.x.y ${opt}\nupdate_rtt post a.o`, "a.plugin", () => null).options;
+  assert.equal(opts("max_packet=1452").maxPacket, 1452);
+  assert.equal(opts("max_packet=0xfff7").maxPacket, 65527);
+  assert.equal(opts("memory=1M").maxPacket, undefined, "no bound unless given");
+  assert.match(refusal({ "d/top.plugin": "be.x.y max_packet=1199\nop pre a.o" }), /outside 1200/);
+  assert.match(refusal({ "d/top.plugin": "be.x.y max_packet=65528\nop pre a.o" }), /outside/);
+  assert.match(
+    refusal({ "d/top.plugin": "be.x.y max_packet=big\nop pre a.o" }),
+    /not a byte count/,
+  );
+  assert.match(
+    refusal({ "d/top.plugin": "be.x.y max_packet=1500 max_packet=1400\nop pre a.o" }),
+    /option "max_packet" is given twice/,
+  );
+});
+
 Deno.test("parseManifest() refuses malformed lines naming file, line and the rule", () => {
   const cases: [string, RegExp][] = [
     ["be.x.y frobnicate\nop pre a.o", /top.plugin:1: unknown option "frobnicate"/],

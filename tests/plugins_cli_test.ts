@@ -14,14 +14,19 @@ import { qlogEvents, withRelay } from "./_relay.ts";
 
 type Cache = { dir: string; env: Record<string, string> };
 
-/** Runs a server with `args` on a free port, then `body`; stops it and returns its output. */
+/**
+ * Runs a server with `args` on a free port, then `body`; stops it and returns its output.
+ * The server sends Ethernet-sized packets (`-m 1452`), which the expectations below (bursts,
+ * frame counts, windows, a transfer still running) are written for: towards loopback the
+ * command would otherwise probe up to 64 KB.
+ */
 async function withServer(
   cache: Cache,
   args: string[],
   body: (port: number) => Promise<void>,
 ): Promise<string> {
   const port = freeUdpPort();
-  const server = pquic(["-p", String(port), ...args], cache.env);
+  const server = pquic(["-p", String(port), "-m", "1452", ...args], cache.env);
   try {
     await server.waitFor(`Starting pquic server on port ${port}`);
     await body(port);
