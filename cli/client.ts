@@ -30,7 +30,7 @@ import { describeClose, hex, isCleanClose } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
 import { pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
-import { exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
+import { commandPlugins, exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
 import { ProgressBar, type ProgressTarget } from "./progress.ts";
 import { QlogFile } from "./qlog.ts";
 import { formatMs, summaryLines } from "./summary.ts";
@@ -117,7 +117,7 @@ export async function runClient(o: ClientOptions, ctx: ClientRunContext): Promis
   const qlog = o.qlogFile !== null ? QlogFile.open(o.qlogFile, "client", monotonicMicros()) : null;
 
   const config: Omit<ClientConnectionConfig, "random" | "resetTokenFor" | "localCidLength"> = {
-    ...commonConfig(o, [...plugins, ...(exchange?.inject.map((p) => p.plugin) ?? [])]),
+    ...commonConfig(o, commandPlugins(loaded)),
     serverName: o.sni,
     alpnProtocols: o.alpns,
     version,

@@ -88,6 +88,18 @@ export function loadInjectPlugin(arg: string, read: FileReader = readFromDisk): 
 }
 
 /**
+ * Every plugin a connection of the command may run: the `-P` plugins and the `-Q` ones.
+ *
+ * @param loaded What {@link loadPluginOptions} loaded.
+ * @returns The plugins.
+ */
+export function commandPlugins(
+  loaded: { plugins: readonly LoadedPlugin[]; exchange: CliExchange | null },
+): LoadedPlugin[] {
+  return [...loaded.plugins, ...(loaded.exchange?.inject.map((p) => p.plugin) ?? [])];
+}
+
+/**
  * Loads every plugin option of the command line: `-P` and the exchange's.
  *
  * @param o The options.

@@ -24,7 +24,7 @@ import { describeClose, hex } from "./describe.ts";
 import { commonConfig } from "./endpoint_config.ts";
 import { KeyLogFile, type Log } from "./log.ts";
 import { pluginConfig, PluginStatsFile, pluginSummaryLines } from "./plugins.ts";
-import { exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
+import { commandPlugins, exchangeSetupLines, loadPluginOptions, withExchange } from "./exchange.ts";
 import { pluginFrameLines } from "./summary.ts";
 import { QlogFile } from "./qlog.ts";
 
@@ -76,7 +76,7 @@ export async function runServer(o: ServerOptions, ctx: ServerRunContext): Promis
     random,
     retry: o.retry,
     server: {
-      ...commonConfig(o, [...plugins, ...(exchange?.inject.map((p) => p.plugin) ?? [])]),
+      ...commonConfig(o, commandPlugins(loaded)),
       identity: certs.identity,
       alpnProtocols: [...DEMO_ALPNS],
       wallClockMs,
