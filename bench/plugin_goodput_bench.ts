@@ -14,11 +14,15 @@
  * to run far more than that, so the table also gives the sending server's
  * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
  * runs, the one other processes disturbed least) and the receiving client's
- * (its whole process, start-up included, from `getrusage` on Linux).
+ * (its whole process, start-up included, from `getrusage` on Linux). Where
+ * `taskset` exists the servers run on CPU 0 and the clients on CPU 1, so
+ * that the two ends do not take turns on one core (`--pin off` to let the
+ * scheduler place them).
  *
  * ```sh
  * deno run -A bench/plugin_goodput_bench.ts [--size MB] [--runs N] [--plugins none,monitoring,datagram]
  *   [--mtu BYTES (default 1452; "" for the command's own choice: up to 64 KB on loopback)]
+ *   [--pin auto|on|off (servers on CPU 0, clients on CPU 1; auto: with taskset and 2+ CPUs)]
  * ```
  *
  * Under `deno bench` it measures the CPU side without sockets instead: a
@@ -32,7 +36,7 @@
 import { parseArgs } from "node:util";
 import { BUILTIN_PLUGINS, loadBuiltin } from "../plugins/builtins.ts";
 import { runDownload, simPluginPair } from "../plugins/_sim_testing.ts";
-import { freeUdpPort, pquic, type Proc, tempCache } from "../tests/peers/_util.ts";
+import { CLI, freeUdpPort, hasCommand, pquic, Proc, tempCache } from "../tests/peers/_util.ts";
 import { median } from "./_stats.ts";
 
 /** The configurations compared, by `-P` argument ("none": no plugin). */
@@ -100,8 +104,23 @@ async function main(): Promise<void> {
       // work weighs most there. "" leaves the command its own choice (towards loopback it
       // probes up to 64 KB, with these plugins too: none of them bounds its packets).
       mtu: { type: "string", default: "1452" },
+      // Servers on CPU 0, clients on CPU 1 (taskset): the two ends then never wait for each
+      // other's core, which is most of the run-to-run noise on a two-core machine.
+      pin: { type: "string", default: "auto" },
     },
   });
+  const pin = values.pin === "on" ||
+    (values.pin === "auto" && navigator.hardwareConcurrency >= 2 && hasCommand("taskset"));
+  if (!["auto", "on", "off"].includes(values.pin)) {
+    throw new Error(`--pin ${values.pin}: give auto, on or off`);
+  }
+  /** `pquic args`, on CPU `cpu` when pinning. */
+  const spawn = (cpu: number, args: string[], env: Record<string, string>): Proc =>
+    pin
+      ? new Proc("taskset", ["-c", String(cpu), Deno.execPath(), "run", "-A", CLI, ...args], {
+        env: { NO_COLOR: "1", ...env },
+      })
+      : pquic(args, env);
   const size = Math.round(Number(values.size) * 1e6);
   const runs = Number(values.runs);
   const configs = values.plugins?.split(",") ?? defaultConfigs();
@@ -114,12 +133,12 @@ async function main(): Promise<void> {
   const clientCpu = new Map<string, number[]>(configs.map((c) => [c, []]));
   console.log(
     `pquic loopback goodput, ${size / 1e6} MB download, ${runs} runs interleaved, ` +
-      `plugins on both sides`,
+      `plugins on both sides${pin ? ", servers on CPU 0 and clients on CPU 1" : ""}`,
   );
   try {
     for (const c of configs) {
       const port = freeUdpPort();
-      const proc = pquic(["-p", String(port), "-l", "/dev/null", ...pluginArgs(c), ...mtuArgs], {
+      const proc = spawn(0, ["-p", String(port), "-l", "/dev/null", ...pluginArgs(c), ...mtuArgs], {
         ...cache.env,
       });
       servers.set(c, { proc, port });
@@ -138,7 +157,8 @@ async function main(): Promise<void> {
         const { port, proc } = servers.get(c)!;
         const cpu0 = cpuMs(proc.child.pid);
         const children0 = childrenCpuMs();
-        const client = pquic(
+        const client = spawn(
+          1,
           ["-G", String(size), ...pluginArgs(c), ...mtuArgs, "127.0.0.1", String(port)],
           cache.env,
         );

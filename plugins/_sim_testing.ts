@@ -79,7 +79,6 @@ export const MON = {
   packetsLost: 4n,
   rttSamples: 5n,
   streamsOpened: 9n,
-  framesReceived: 12n,
 } as const;
 
 /**

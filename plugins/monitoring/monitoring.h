@@ -22,10 +22,7 @@
 #define MON_STREAMS_OPENED 9
 #define MON_STREAMS_CLOSED 10
 #define MON_SUMMARIES 11
-/* Frames received by type: MON_FRAMES_RECEIVED + type for types 0x00..0x1e, + 31 for others. */
-#define MON_FRAMES_RECEIVED 12
-#define MON_FRAME_TYPES 32
-#define MON_COUNT (MON_FRAMES_RECEIVED + MON_FRAME_TYPES)
+#define MON_COUNT 12
 
 typedef struct {
     uint64_t c[MON_COUNT];
