@@ -17,15 +17,14 @@
  * And what one pluglet run costs (issue #7's goal: monitoring within 3% of
  * goodput): 1,000 marshalled calls of a protoop on a live connection, as
  * core makes them per packet — `header_parsed` (a header and a path by
- * handle, two numbers), `segment_prepared` (a sent packet by handle) and, per
- * frame, `process_frame` of a PING (a frame and a header by handle, two
- * numbers, the core default runs) —
- * with nothing attached, with a TypeScript post pluglet that returns at once
- * (the table's share: marshalling, handles, the call object), and with
- * monitoring's own post pluglets (`packet_received.o`: a metadata read, one
- * `get_cnx`, two increments; `packet_sent.o`: plus one `get_pkt`) on the
- * Wasm engine (monitoring has no pluglet per frame). Time per iteration /
- * 1,000 is the cost of one call.
+ * handle, two numbers), `segment_prepared` (a sent packet by handle, its
+ * size) and, per frame, `process_frame` of a PING (a frame and a header by
+ * handle, two numbers, the core default runs) — with nothing attached, with
+ * a TypeScript post pluglet that returns at once (the table's share:
+ * marshalling, handles, the call object), and with monitoring's own post
+ * pluglets (`packet_received.o`: a metadata read, one `get_cnx`, two
+ * increments; `packet_sent.o`: the same) on the Wasm engine (monitoring has
+ * no pluglet per frame). Time per iteration / 1,000 is the cost of one call.
  *
  * Run: `deno bench -A bench/plugin_bench.ts`, or `deno run -A
  * bench/plugin_bench.ts [--rounds N]` for medians and 90th percentiles.
@@ -114,7 +113,7 @@ for (const how of ["none", "ts", "monitoring"] as const) {
     for (let i = 0; i < CALLS; i++) ops[Op.HEADER_PARSED](conn, HEADER as never, null, i, 1200);
   }]);
   RUN_CASES.push([`segment_prepared x${CALLS}, ${label}`, () => {
-    for (let i = 0; i < CALLS; i++) ops[Op.SEGMENT_PREPARED](conn, PACKET as never);
+    for (let i = 0; i < CALLS; i++) ops[Op.SEGMENT_PREPARED](conn, PACKET as never, PACKET.size);
   }]);
   if (how === "monitoring") continue; // no pluglet per frame
   RUN_CASES.push([`process_frame[PING] x${CALLS}, ${label}`, () => {

@@ -35,7 +35,6 @@ const PACING = key("AK_PATH_PACING_ENABLED");
 const CWIN = key("AK_PATH_CWIN");
 const NB_PATHS = key("AK_CNX_NB_PATHS");
 const PATH = key("AK_CNX_PATH");
-const PKT_LENGTH = key("AK_PKT_LENGTH");
 
 const COUNTERS = [
   "packets_received",
@@ -71,8 +70,7 @@ for (const engine of engines) {
       add("bytes_received", BigInt(len));
     }
     for (const [h, len] of [[21n, 1000n], [22n, 500n]] as const) {
-      host.set("pkt", PKT_LENGTH, len, h);
-      run("segment_prepared", [h]);
+      run("segment_prepared", [h, len]);
       add("packets_sent", 1n);
       add("bytes_sent", len);
     }

@@ -309,7 +309,7 @@ function buildPmtuProbe(
   };
   c.loss.onPacketSent(p, now);
   // A probe is a packet sent like any other: observers of segment_prepared see it too.
-  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p);
+  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p, p.size);
   return transmit(c, DATAGRAM_SLAB.copy(buf.subarray(0, size)));
 }
 
@@ -373,7 +373,7 @@ function onPacketBuilt(
     }
   }
   c.loss.onPacketSent(p, now);
-  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p);
+  if (c.ops.plugged[Op.SEGMENT_PREPARED] === 1) c.ops.call[Op.SEGMENT_PREPARED](c, p, p.size);
   if (c.ops.plugged[Op.LOG_EVENT] === 1) {
     c.ops.call[Op.LOG_EVENT](c, LogCategory.Transport, LogEvent.PacketSent, 0, p, null);
   }

@@ -444,11 +444,11 @@ const ROWS: readonly Row[] = [
   },
   {
     name: "segment_prepared",
-    args: [ref("packet", "sentPacket")],
+    args: [ref("packet", "sentPacket"), u("size")],
     returns: NONE,
     core: "noop",
     area: "sending",
-    doc: "A packet was sealed and recorded as sent",
+    doc: "A packet was sealed and recorded as sent (size: its bytes, a number input)",
   },
   {
     name: "segment_aborted",

@@ -161,7 +161,7 @@ export interface ProtoopSignatures<H> {
   [Op.PREPARE_MTU_PROBE]: (host: H, path: PathRef, size: number, writer: Writer) => number;
   [Op.PREPARE_PATH_CHALLENGE_FRAME]: (host: H, path: PathRef) => void;
   [Op.FINALIZE_AND_PROTECT_PACKET]: (host: H, packet: BuiltPacketRef, now: number) => number;
-  [Op.SEGMENT_PREPARED]: (host: H, packet: SentPacket) => void;
+  [Op.SEGMENT_PREPARED]: (host: H, packet: SentPacket, size: number) => void;
   [Op.SEGMENT_ABORTED]: (host: H, space: number) => void;
   [Op.BEFORE_SENDING_PACKET]: (host: H, datagram: Uint8Array, remote: SocketAddress) => void;
   [Op.SET_NEXT_WAKE_TIME]: (host: H, now: number) => void;
