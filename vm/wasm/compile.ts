@@ -52,7 +52,14 @@ import {
   INTRINSIC_LOCALS,
 } from "./emit.ts";
 import type { CellRule, HelperIntrinsic } from "../helpers.ts";
-import { CodeWriter, MISC_I64_TRUNC_SAT_F64_S, ModuleBuilder, Op, ValType } from "./module.ts";
+import {
+  CodeWriter,
+  MISC_I64_TRUNC_SAT_F64_S,
+  MISC_I64_TRUNC_SAT_F64_U,
+  ModuleBuilder,
+  Op,
+  ValType,
+} from "./module.ts";
 
 /** What the engine needs to know about a compiled module besides its bytes. */
 export interface CompiledLayout {
@@ -259,32 +266,44 @@ export function compileProgram(
     m.func(results === 1 ? tMain : tFunc, locals, body);
   }
 
-  // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0, as i64 (`f<pc>`) and as
-  // f64 (`n<pc>`: r0 when below 2^53, else NaN with r0 in the `result` global), which makes no
-  // BigInt on the way back.
+  // Entry wrappers: (r1..r5, r10, fuel as f64, a whole number) → r0, as i64 (`f<pc>`); and
+  // all seven as doubles (exact, below 2^64) → r0 as f64 (`n<pc>`: r0 when below 2^53, else NaN
+  // with r0 in the `result` global), which makes no BigInt on the way in or back: the crossing
+  // into WebAssembly then converts no BigInt either, even before the engine has compiled a
+  // wrapper for it.
   const entryParams = [i64, i64, i64, i64, i64, i64, ValType.f64];
   const tEntry = m.type({ params: entryParams, results: [i64] });
-  const tEntryNumber = m.type({ params: entryParams, results: [ValType.f64] });
+  const tEntryNumber = m.type({
+    params: new Array(entryParams.length).fill(ValType.f64),
+    results: [ValType.f64],
+  });
   const resultGlobal = m.global(i64, true, 0);
   m.exportGlobal("result", resultGlobal);
-  for (const e of entries) {
+  /** The call of entry `e` from its wrapper, registers as i64 (or as doubles: `asDoubles`). */
+  const entryCall = (e: number, asDoubles: boolean): Uint8Array => {
     const w = new CodeWriter();
+    const reg = (local: number) => {
+      w.byte(Op.localGet).u32(local);
+      if (asDoubles) w.byte(Op.miscPrefix).u32(MISC_I64_TRUNC_SAT_F64_U);
+    };
     w.byte(Op.localGet).u32(6).byte(Op.miscPrefix).u32(MISC_I64_TRUNC_SAT_F64_S)
       .byte(Op.globalSet).u32(fuelGlobal);
     w.byte(Op.i32Const).i32(1).byte(Op.globalSet).u32(depthGlobal);
     w.byte(Op.i64Const).i32(0);
-    for (let r = 1; r <= 5; r++) w.byte(Op.localGet).u32(r - 1);
+    for (let r = 1; r <= 5; r++) reg(r - 1);
     for (let r = 6; r <= 9; r++) w.byte(Op.i64Const).i32(0);
-    w.byte(Op.localGet).u32(5);
+    reg(5);
     w.byte(Op.call).u32(funcByEntry.get(e)!);
     if (targets.has(e)) { for (let r = 1; r < FUNC_RESULTS; r++) w.byte(Op.drop); }
-    const call = w.toBytes();
+    return w.toBytes();
+  };
+  for (const e of entries) {
     m.exportFunction(
       entryExportName(e),
-      m.func(tEntry, [], new CodeWriter().bytes(call).byte(Op.end).toBytes()),
+      m.func(tEntry, [], new CodeWriter().bytes(entryCall(e, false)).byte(Op.end).toBytes()),
     );
     // r0 in local 7: exact as a double below 2^53.
-    const n = new CodeWriter().bytes(call).byte(Op.localTee).u32(7);
+    const n = new CodeWriter().bytes(entryCall(e, true)).byte(Op.localTee).u32(7);
     n.byte(Op.i64Const).i64(1n << 53n).byte(Op.i64LtU).byte(Op.if).byte(ValType.f64);
     n.byte(Op.localGet).u32(7).byte(Op.f64ConvertI64U);
     n.byte(Op.else).byte(Op.localGet).u32(7).byte(Op.globalSet).u32(resultGlobal);

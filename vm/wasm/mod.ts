@@ -60,8 +60,8 @@ export { compileProgram } from "./compile.ts";
 
 const TWO_64 = 1n << 64n;
 
-/** An entry export: r1..r5, r10, fuel → r0 (as i64: `f<pc>`, or as a double: `n<pc>`). */
-type Entry<R> = (
+/** An entry export: r1..r5, r10, fuel → r0 (`f<pc>`: u64 registers and r0 as i64). */
+type EntryFn = (
   r1: bigint,
   r2: bigint,
   r3: bigint,
@@ -69,9 +69,23 @@ type Entry<R> = (
   r5: bigint,
   r10: bigint,
   fuel: number,
-) => R;
-type EntryFn = Entry<bigint>;
-type NumberEntryFn = Entry<number>;
+) => bigint;
+/** The same with registers and r0 as doubles (`n<pc>`; registers exact, below 2^64). */
+type NumberEntryFn = (
+  r1: number,
+  r2: number,
+  r3: number,
+  r4: number,
+  r5: number,
+  r10: number,
+  fuel: number,
+) => number;
+
+/** `x` as a double when that is exact (every u64 register value the number entries take). */
+function exactDouble(x: bigint): number | null {
+  const d = Number(x);
+  return x >= 0n && x < TWO_64 && BigInt(d) === x ? d : null;
+}
 
 /** A program instantiated on one instance memory. */
 export class WasmEngine implements Engine {
@@ -238,10 +252,14 @@ export class WasmEngine implements Engine {
       });
     }
     const all = [...args];
-    const [r1 = 0n, r2 = 0n, r3 = 0n, r4 = 0n, r5 = 0n] = all;
     const budget = opts?.fuel ?? DEFAULT_FUEL;
     const units = fuelUnits(budget);
-    const top = this.#frameTop;
+    // Registers as doubles when each is exactly one (a pluglet's cnx value and zeros are):
+    // else every run takes `run`, with BigInt registers.
+    const regs = [0, 1, 2, 3, 4].map((i) => exactDouble(all[i] ?? 0n));
+    const top = exactDouble(this.#frameTop);
+    if (regs.includes(null) || top === null) return () => this.run(fn, all, opts);
+    const [r1, r2, r3, r4, r5] = regs as number[];
     const g = this.#numberEntries[fn]!;
     const result = this.#result;
     return () => {
@@ -250,7 +268,7 @@ export class WasmEngine implements Engine {
       this.#running = 1;
       try {
         // r0 as a double: no BigInt for the usual small results (0 most of all).
-        const x = g(r1, r2, r3, r4, r5, top, units);
+        const x = g(r1!, r2!, r3!, r4!, r5!, top, units);
         if (x === 0) return 0n;
         return x === x ? BigInt(x) : BigInt.asUintN(64, result.value as bigint);
       } catch (e) {

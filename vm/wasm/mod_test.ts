@@ -298,3 +298,24 @@ Deno.test("wasm engine follows RFC 9669 division, shift and sign-extension rules
   ];
   for (const [text, want] of cases) assert.equal(both(`${text}\nexit`).r0, want, text);
 });
+
+Deno.test("a bound entry takes its registers as doubles when exact, as u64s otherwise", () => {
+  // r0 = r1 + r2 + r5 (64-bit, wrapping): wrong if any register crossed inexactly.
+  const program = makeProgram(assemble("mov r0, r1\nadd r0, r2\nadd r0, r5\nexit"));
+  const helpers = testHelpers();
+  verify(program, helpers);
+  const memory = new InstanceMemory({ heapSize: 256 });
+  const engine = wasmCompiler.create(program, memory, helpers, { memory, data: { log: [] } });
+  const cases: [bigint[], bigint][] = [
+    [[1n << 62n, 0n, 0n, 0n, 0n], 1n << 62n], // a pluglet's cnx value: an exact double
+    [[(1n << 53n) + 1n, 2n, 0n, 0n, 3n], (1n << 53n) + 6n], // not a double: u64 registers
+    [[(1n << 64n) - 1n, 2n, 0n, 0n, 0n], 1n], // wraps
+    [[7n], 7n], // missing registers are 0
+  ];
+  for (const [args, r0] of cases) {
+    const run = engine.bind!(program.entry, args);
+    assert.equal(run(), r0, `r1..r5 = ${args}`);
+    assert.equal(run(), r0, "and again");
+    assert.equal(engine.run(program.entry, args), r0, "as run() computes it");
+  }
+});

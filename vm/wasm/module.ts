@@ -24,6 +24,8 @@ export type ValType = typeof ValType[keyof typeof ValType];
 
 /** `i64.trunc_sat_f64_s`: {@link Op.miscPrefix} then this u32 (§5.4.5). */
 export const MISC_I64_TRUNC_SAT_F64_S = 6;
+/** `i64.trunc_sat_f64_u`: {@link Op.miscPrefix} then this u32 (§5.4.5). */
+export const MISC_I64_TRUNC_SAT_F64_U = 7;
 
 /** `memory.copy`: {@link Op.miscPrefix} then this u32, then two memory indices (§5.4.6). */
 export const MISC_MEMORY_COPY = 10;
