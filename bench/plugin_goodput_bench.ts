@@ -17,12 +17,15 @@
  * (its whole process, start-up included, from `getrusage` on Linux). Where
  * `taskset` exists the servers run on CPU 0 and the clients on CPU 1, so
  * that the two ends do not take turns on one core (`--pin off` to let the
- * scheduler place them).
+ * scheduler place them). Each client is a fresh process, so its first
+ * transfer also pays for compiling the code it runs; `--warm MB` measures
+ * instead a second download on the same connection, after one of that size.
  *
  * ```sh
  * deno run -A bench/plugin_goodput_bench.ts [--size MB] [--runs N] [--plugins none,monitoring,datagram]
  *   [--mtu BYTES (default 1452; "" for the command's own choice: up to 64 KB on loopback)]
  *   [--pin auto|on|off (servers on CPU 0, clients on CPU 1; auto: with taskset and 2+ CPUs)]
+ *   [--warm MB (download that much first on the same connection, then measure; default 0)]
  * ```
  *
  * Under `deno bench` it measures the CPU side without sockets instead: a
@@ -46,9 +49,14 @@ function defaultConfigs(): string[] {
   );
 }
 
-/** Goodput of one client run, from its summary, in Mbit/s; NaN when it failed. */
-function goodputOf(client: Proc, code: number): number {
-  const m = /received +(\d+) bytes \([^)]*\) in ([\d.]+) ms/.exec(client.stdout);
+/**
+ * Goodput of one client run in Mbit/s, NaN when it failed: from its summary,
+ * or (`warm`) from the line of stream 4, the download after the warm-up one.
+ */
+function goodputOf(client: Proc, code: number, warm: boolean): number {
+  const m = warm
+    ? /^Stream 4: \S+ -> status 200, (\d+) bytes in ([\d.]+) ms/m.exec(client.stdout)
+    : /received +(\d+) bytes \([^)]*\) in ([\d.]+) ms/.exec(client.stdout);
   if (code !== 0 || m === null) return NaN;
   return (Number(m[1]) * 8) / (Number(m[2]) * 1000);
 }
@@ -107,8 +115,16 @@ async function main(): Promise<void> {
       // Servers on CPU 0, clients on CPU 1 (taskset): the two ends then never wait for each
       // other's core, which is most of the run-to-run noise on a two-core machine.
       pin: { type: "string", default: "auto" },
+      // MB downloaded on the same connection before the measured download (picoquicdemo's
+      // scenario "0:/<warm>;4:0:/<size>"), so that the measure is a client whose code paths
+      // are already compiled; 0: the download is the client process's first.
+      warm: { type: "string", default: "0" },
     },
   });
+  const warm = Math.round(Number(values.warm) * 1e6);
+  if (!Number.isInteger(warm) || warm < 0) {
+    throw new Error(`--warm ${values.warm}: give a size in MB, 0 or more`);
+  }
   const pin = values.pin === "on" ||
     (values.pin === "auto" && navigator.hardwareConcurrency >= 2 && hasCommand("taskset"));
   if (!["auto", "on", "off"].includes(values.pin)) {
@@ -133,7 +149,8 @@ async function main(): Promise<void> {
   const clientCpu = new Map<string, number[]>(configs.map((c) => [c, []]));
   console.log(
     `pquic loopback goodput, ${size / 1e6} MB download, ${runs} runs interleaved, ` +
-      `plugins on both sides${pin ? ", servers on CPU 0 and clients on CPU 1" : ""}`,
+      `plugins on both sides${pin ? ", servers on CPU 0 and clients on CPU 1" : ""}` +
+      (warm > 0 ? `, after a ${warm / 1e6} MB download on the same connection` : ""),
   );
   try {
     for (const c of configs) {
@@ -157,16 +174,26 @@ async function main(): Promise<void> {
         const { port, proc } = servers.get(c)!;
         const cpu0 = cpuMs(proc.child.pid);
         const children0 = childrenCpuMs();
+        const what = warm > 0 ? [`0:/${warm};4:0:/${size}`] : [];
         const client = spawn(
           1,
-          ["-G", String(size), ...pluginArgs(c), ...mtuArgs, "127.0.0.1", String(port)],
+          [
+            ...(warm > 0 ? [] : ["-G", String(size)]),
+            ...pluginArgs(c),
+            ...mtuArgs,
+            "127.0.0.1",
+            String(port),
+            ...what,
+          ],
           cache.env,
         );
         const { code } = await client.done;
-        const g = goodputOf(client, code);
+        const g = goodputOf(client, code, warm > 0);
         results.get(c)!.push(g);
-        cpu.get(c)!.push((cpuMs(proc.child.pid) - cpu0) / (size / 1e6));
-        clientCpu.get(c)!.push((childrenCpuMs() - children0) / (size / 1e6));
+        // CPU per MB of the whole connection (the warm-up download included).
+        const mb = (size + warm) / 1e6;
+        cpu.get(c)!.push((cpuMs(proc.child.pid) - cpu0) / mb);
+        clientCpu.get(c)!.push((childrenCpuMs() - children0) / mb);
         if (Number.isNaN(g)) console.error(`run ${run + 1} ${c}: FAILED\n${client.stdout}`);
       }
     }
