@@ -125,11 +125,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(warm) || warm < 0) {
     throw new Error(`--warm ${values.warm}: give a size in MB, 0 or more`);
   }
-  const pin = values.pin === "on" ||
-    (values.pin === "auto" && navigator.hardwareConcurrency >= 2 && hasCommand("taskset"));
   if (!["auto", "on", "off"].includes(values.pin)) {
     throw new Error(`--pin ${values.pin}: give auto, on or off`);
   }
+  const pin = values.pin === "on" ||
+    (values.pin === "auto" && navigator.hardwareConcurrency >= 2 && hasCommand("taskset"));
   /** `pquic args`, on CPU `cpu` when pinning. */
   const spawn = (cpu: number, args: string[], env: Record<string, string>): Proc =>
     pin
@@ -174,17 +174,13 @@ async function main(): Promise<void> {
         const { port, proc } = servers.get(c)!;
         const cpu0 = cpuMs(proc.child.pid);
         const children0 = childrenCpuMs();
-        const what = warm > 0 ? [`0:/${warm};4:0:/${size}`] : [];
+        // Warm: a scenario of two downloads, not saved (-D; a scenario saves them in the cwd).
+        const [request, scenario] = warm > 0
+          ? [["-D"], [`0:/${warm};4:0:/${size}`]]
+          : [["-G", String(size)], []];
         const client = spawn(
           1,
-          [
-            ...(warm > 0 ? [] : ["-G", String(size)]),
-            ...pluginArgs(c),
-            ...mtuArgs,
-            "127.0.0.1",
-            String(port),
-            ...what,
-          ],
+          [...request, ...pluginArgs(c), ...mtuArgs, "127.0.0.1", String(port), ...scenario],
           cache.env,
         );
         const { code } = await client.done;

@@ -299,7 +299,7 @@ Deno.test("wasm engine follows RFC 9669 division, shift and sign-extension rules
   for (const [text, want] of cases) assert.equal(both(`${text}\nexit`).r0, want, text);
 });
 
-Deno.test("a bound entry takes its registers as doubles when exact, as u64s otherwise", () => {
+Deno.test("a bound entry computes run()'s r0, whether its registers are exact doubles or not", () => {
   // r0 = r1 + r2 + r5 (64-bit, wrapping): wrong if any register crossed inexactly.
   const program = makeProgram(assemble("mov r0, r1\nadd r0, r2\nadd r0, r5\nexit"));
   const helpers = testHelpers();
