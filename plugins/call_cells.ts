@@ -32,6 +32,7 @@
  */
 
 import type { CellRule } from "../vm/mod.ts";
+import type { DirectInvocation } from "./host.ts";
 
 /** Cell of the input mask. */
 export const CELL_MASK = 0;
@@ -76,6 +77,10 @@ export const CELL_RULES: Readonly<Record<string, readonly CellRule[]>> = {
     { index: { arg: 2, limit: CELL_META_SLOTS }, cell: CELL_META, store: { arg: 3 } },
   ],
 };
+
+/** `DirectInvocation.kinds` values: a number input, a boolean input. */
+const DIRECT_NUMBER = 1;
+const DIRECT_BOOL = 2;
 
 /** Index of the low 32-bit word of a u64 in a Uint32Array over its bytes (platform order). */
 const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
@@ -217,6 +222,40 @@ export class CallCells {
     w[i + 2 + LO] = call.param >>> 0;
     w[i + 2 + HI] = 0;
     this.#setNumber(w, CELL_ARGC, count);
+  }
+
+  /**
+   * Writes cells 0–18 for a direct observer run (transport/protoop
+   * direct_call.ts): its number and boolean inputs from their native
+   * values; any other input is left to the helpers, through the full call.
+   */
+  fillDirect(call: DirectInvocation): void {
+    const w = this.words();
+    const native = call.native;
+    const kinds = call.kinds;
+    const argc = call.argc;
+    const n = argc < CELL_INPUTS ? argc : CELL_INPUTS;
+    let mask = 0;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i];
+      let x: number;
+      if (kind === DIRECT_NUMBER) {
+        const v = native[i];
+        if (typeof v !== "number" || !(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) continue;
+        x = Math.trunc(v);
+      } else if (kind === DIRECT_BOOL) x = native[i] ? 1 : 0;
+      else continue;
+      const j = this.#at(CELL_INPUT + i);
+      w[j + LO] = x >>> 0;
+      w[j + HI] = (x / TWO_32) >>> 0;
+      mask |= 1 << i;
+    }
+    const i = this.#at(0);
+    w[i + LO] = mask >>> 0;
+    w[i + HI] = 0;
+    w[i + 2 + LO] = call.param >>> 0;
+    w[i + 2 + HI] = 0;
+    this.#setNumber(w, CELL_ARGC, argc);
   }
 
   /** Saves cells 0–18 before a nested run. */

@@ -51,6 +51,30 @@ Deno.test("CallCells.fill() takes the mask from inputWords and never reads args 
   assert.equal(cells.big(CELL_INPUT + 2), le ? 42n : 42n << 32n);
 });
 
+Deno.test("CallCells.fillDirect() writes numbers and booleans from native inputs, no others", () => {
+  const cells = new CallCells(memory(), 128);
+  cells.fill({ param: 9, args: BigUint64Array.of(1n, 1n, 1n, 1n, 1n) }); // stale inputs
+  const header = { pn: 1 };
+  cells.fillDirect({
+    param: 0x30,
+    argc: 5,
+    // a host object, an exact number, a fraction, a boolean, a number past 2^53
+    native: [header, 1200, 2.75, true, 2 ** 60],
+    kinds: Uint8Array.of(0, 1, 1, 2, 1),
+    full: () => {
+      throw new Error("full call made");
+    },
+  });
+  assert.equal(cells.number(CELL_MASK), 0b1110);
+  assert.equal(cells.number(CELL_PARAM), 0x30);
+  assert.equal(cells.number(CELL_ARGC), 5);
+  assert.equal(cells.big(CELL_INPUT + 1), 1200n);
+  assert.equal(cells.big(CELL_INPUT + 2), 2n); // truncated, as toU64 does
+  assert.equal(cells.big(CELL_INPUT + 3), 1n);
+  assert.equal(cells.hasInput(0), false);
+  assert.equal(cells.hasInput(4), false);
+});
+
 Deno.test("CallCells: metadata cells survive fills, save/restore bring back the call cells", () => {
   const mem = memory();
   const cells = new CallCells(mem, 64);

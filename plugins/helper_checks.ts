@@ -14,7 +14,7 @@ import {
   MEMORY_BASE_NUMBER,
   PluginFault,
 } from "../vm/mod.ts";
-import type { PluginHost, PlugletInvocation } from "./host.ts";
+import type { DirectInvocation, PluginHost, PlugletInvocation } from "./host.ts";
 import type { PluginHeap } from "./memory.ts";
 import type { CallCells } from "./call_cells.ts";
 
@@ -26,8 +26,13 @@ export interface HelperState {
   readonly host: PluginHost;
   /** The plugin heap. */
   readonly heap: PluginHeap;
-  /** The run in progress (innermost), or null between runs. */
+  /**
+   * The run in progress (innermost), or null between runs — and during a
+   * direct observer run until a helper needs it ({@link currentCall}).
+   */
   call: PlugletInvocation | null;
+  /** A direct observer run in progress (instance.ts), whose full call is made on demand. */
+  direct?: DirectInvocation | null;
   /** Set once the plugin faulted: nested calls unwind. */
   faulted: boolean;
   /** Set by the heap helpers: the run's end then looks at the heap's high-water mark. */
@@ -57,10 +62,32 @@ export function stateOf(ctx: HelperContext): HelperState {
   return ctx.data as HelperState;
 }
 
+/**
+ * The run in progress, or null outside one. A direct observer run gets its
+ * full call here, at the first helper that needs it.
+ */
+export function currentCall(st: HelperState): PlugletInvocation | null {
+  const c = st.call;
+  if (c !== null) return c;
+  const d = st.direct;
+  return d === undefined || d === null ? null : (st.call = d.full());
+}
+
+/** True during a run (a direct observer's included), whether or not its call is made yet. */
+export function inRun(st: HelperState): boolean {
+  return st.call !== null || (st.direct !== undefined && st.direct !== null);
+}
+
+/** A fault when the helper runs outside a run; makes no call for a direct observer run. */
+export function requireRun(helper: string, st: HelperState): void {
+  if (!inRun(st)) fail(helper, "called outside a pluglet run");
+}
+
 /** The run in progress, or a fault when the helper runs outside one. */
 export function callOf(helper: string, st: HelperState): PlugletInvocation {
-  if (st.call === null) fail(helper, "called outside a pluglet run");
-  return st.call;
+  const c = currentCall(st);
+  if (c === null) fail(helper, "called outside a pluglet run");
+  return c;
 }
 
 /** A count as a number, or a fault above `limit`. */

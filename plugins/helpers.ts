@@ -30,6 +30,7 @@ import {
   hostBytes,
   hostFault,
   mem,
+  requireRun,
   stateOf,
   varintSizeOf,
   writeVarint,
@@ -113,11 +114,12 @@ function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
   const st = stateOf(ctx);
   switch (k) {
     case 0x00: {
-      const c = callOf(helper, st);
+      requireRun(helper, st);
       const i = slot(p);
       // What the cell rule reads inline (call_cells.ts): the input's cell, when written.
       const cells = st.cells;
       if (cells !== null && cells.hasInput(i)) return cells.inputBig(i);
+      const c = callOf(helper, st);
       if (i >= c.args.length) fail(helper, `input ${p} does not exist (${c.args.length} inputs)`);
       return c.args[i]!;
     }
@@ -129,14 +131,12 @@ function getCnx(ctx: HelperContext, ak: bigint, p: bigint): bigint {
     }
     case 0x34:
       return callOf(helper, st).returnValue;
-    case 0x80: {
-      const c = callOf(helper, st);
-      return st.cells !== null ? st.cells.big(CELL_PARAM) : BigInt(c.param);
-    }
-    case 0x82: {
-      const c = callOf(helper, st);
-      return st.cells !== null ? st.cells.big(CELL_ARGC) : BigInt(c.args.length);
-    }
+    case 0x80:
+      requireRun(helper, st);
+      return st.cells !== null ? st.cells.big(CELL_PARAM) : BigInt(callOf(helper, st).param);
+    case 0x82:
+      requireRun(helper, st);
+      return st.cells !== null ? st.cells.big(CELL_ARGC) : BigInt(callOf(helper, st).args.length);
   }
   try {
     return st.host.getField("cnx", k, param16(p), 0n);
@@ -179,10 +179,11 @@ function setField(
 function getMeta(helper: string, ctx: HelperContext, h: bigint, idx: bigint, cnx: boolean): bigint {
   const i = index(helper, idx);
   const st = stateOf(ctx);
-  const c = callOf(helper, st);
+  requireRun(helper, st);
   // The plugin's connection metadata lives in its call cells when it has them.
   if (cnx && st.cells !== null) return st.cells.metaBig(i);
   const handle = cnx ? 0n : nonNull(helper, "object", h);
+  const c = callOf(helper, st);
   try {
     return c.getMetadata(handle, i);
   } catch (e) {
@@ -200,12 +201,13 @@ function setMeta(
 ): bigint {
   const i = index(helper, idx);
   const st = stateOf(ctx);
-  const c = callOf(helper, st);
+  requireRun(helper, st);
   if (cnx && st.cells !== null) {
     st.cells.setMeta(i, v);
     return 0n;
   }
   const handle = cnx ? 0n : nonNull(helper, "object", h);
+  const c = callOf(helper, st);
   try {
     c.setMetadata(handle, i, v);
   } catch (e) {

@@ -15,7 +15,7 @@
 
 import { type HelperContext, NUMBER_FALLBACK } from "../vm/mod.ts";
 import { ACCESS_KEYS, type AccessKeySpec, CONSTANTS, type FieldKind } from "./helper_ids.ts";
-import { stateOf } from "./helper_checks.ts";
+import { currentCall, inRun, stateOf } from "./helper_checks.ts";
 import { CELL_ARGC, CELL_PARAM } from "./call_cells.ts";
 import type { PlugletInvocation } from "./host.ts";
 import type { NumberHelper } from "./helpers_memory.ts";
@@ -80,36 +80,42 @@ function param16(p: number): number {
 
 function getCnx(ctx: HelperContext, _cnx: number, ak: number, p: number): number {
   const spec = ak < KEY_LIMIT ? KEYS.cnx[ak] : undefined;
-  const c: Invocation | null = stateOf(ctx).call;
-  if (spec === undefined || c === null) return NUMBER_FALLBACK;
+  const st = stateOf(ctx);
+  if (spec === undefined || !inRun(st)) return NUMBER_FALLBACK;
   // Indices past 0xff name nothing, whatever their rounding (helpers.ts `slot`).
   const i = p < KEY_LIMIT ? p : KEY_LIMIT;
+  const cells = st.cells;
+  // What the cell rules read inline (call_cells.ts): no call needed (a direct run makes none).
   switch (spec.value) {
-    case 0x00: {
-      // What the cell rule reads inline (call_cells.ts): the input's cell, when written.
-      const cells = stateOf(ctx).cells;
+    case 0x00:
       if (cells !== null && cells.hasInput(i)) return cells.inputNumber(i);
+      break;
+    case 0x80:
+      if (cells !== null) return cells.number(CELL_PARAM);
+      break;
+    case 0x82:
+      if (cells !== null) return cells.number(CELL_ARGC);
+      break;
+  }
+  const c: Invocation = currentCall(st)!;
+  switch (spec.value) {
+    case 0x00:
       // inputNumber is NaN past the last input, and reads (marshals) input i alone: asking
       // `args.length` first would marshal them all.
       if (c.inputNumber !== undefined) return c.inputNumber(i);
       return i >= c.args.length ? NUMBER_FALLBACK : fit(c.args[i]!);
-    }
     case 0x01:
       if (i >= c.outputs.length) return NUMBER_FALLBACK;
       return c.outputNumber !== undefined ? c.outputNumber(i) : fit(c.outputs[i]!);
     case 0x34:
       return fit(c.returnValue);
-    case 0x80: {
-      const cells = stateOf(ctx).cells;
-      return cells !== null ? cells.number(CELL_PARAM) : c.param;
-    }
-    case 0x82: {
-      const cells = stateOf(ctx).cells;
-      return cells !== null ? cells.number(CELL_ARGC) : c.args.length;
-    }
+    case 0x80:
+      return c.param;
+    case 0x82:
+      return c.args.length;
   }
   try {
-    return fit(stateOf(ctx).host.getField("cnx", spec.value, param16(p), 0n));
+    return fit(st.host.getField("cnx", spec.value, param16(p), 0n));
   } catch {
     return NUMBER_FALLBACK;
   }
@@ -127,11 +133,11 @@ function getField(kind: FieldKind, ctx: HelperContext, h: number, ak: number, p:
 
 function getMeta(ctx: HelperContext, h: number, idx: number, cnx: boolean): number {
   const st = stateOf(ctx);
-  const c: Invocation | null = st.call;
-  if (idx >= METADATA_SLOTS || c === null) return NUMBER_FALLBACK;
+  if (idx >= METADATA_SLOTS || !inRun(st)) return NUMBER_FALLBACK;
   // The plugin's connection metadata lives in its call cells when it has them.
   if (cnx && st.cells !== null) return st.cells.metaNumber(idx);
   if (!cnx && (h === 0 || h >= SAFE_LIMIT)) return NUMBER_FALLBACK;
+  const c: Invocation = currentCall(st)!;
   if (c.getMetadataNumber !== undefined) return c.getMetadataNumber(cnx ? 0 : h, idx);
   try {
     return fit(c.getMetadata(cnx ? 0n : BigInt(h), idx));

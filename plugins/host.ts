@@ -73,6 +73,24 @@ export interface PlugletInvocation {
   reserveFrames(frames: readonly HostFrameBooking[]): number;
 }
 
+/**
+ * A post observer's run before any marshalling (the shape of
+ * `transport/protoop`'s `DirectCall`): the param, the native inputs with how
+ * to read each, and the full {@link PlugletInvocation}, made at the first ask.
+ */
+export interface DirectInvocation {
+  /** Param (frame type, TP id) or 0xffff. */
+  readonly param: number;
+  /** The number of inputs. */
+  readonly argc: number;
+  /** The native inputs (read only). */
+  readonly native: readonly unknown[];
+  /** By input: 1 a number, 2 a boolean, 0 anything else (through `full` only). */
+  readonly kinds: Uint8Array;
+  /** The full invocation (made at the first ask, then kept for the run). */
+  full(): PlugletInvocation;
+}
+
 /** Which pluglet a fault or statistic is about. */
 export interface PlugletRef {
   /** Protoop name. */

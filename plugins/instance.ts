@@ -17,6 +17,13 @@
  * stack and the call cells (call_cells.ts) of the outer run saved and
  * restored around it, since both start at the same frame pointer.
  *
+ * A post observer on a slot the protoop table runs directly (its
+ * `observe`, transport/protoop direct_call.ts) gets its call cells filled
+ * from the call's native inputs, and the full call is made only when a
+ * helper needs it (`currentCall` in helper_checks.ts); the runs that take
+ * the full path (nested, or swapping a data image in) still get the full
+ * call from the table.
+ *
  * Faults stay inside: any fault of a run — out of bounds, fuel, a bad helper
  * argument, even an unexpected host error while serving a helper — marks the
  * plugin faulted, is reported once to {@link PluginHost.onFault} with the
@@ -47,7 +54,13 @@ import {
 } from "../vm/mod.ts";
 import { FAULT_RESULT, type HelperState, PQUIC_HELPERS } from "./helpers.ts";
 import { CallCells, CELL_COUNT } from "./call_cells.ts";
-import type { PluginFaultReport, PluginHost, PlugletInvocation, PlugletRef } from "./host.ts";
+import type {
+  DirectInvocation,
+  PluginFaultReport,
+  PluginHost,
+  PlugletInvocation,
+  PlugletRef,
+} from "./host.ts";
 import type { LoadedPlugin, LoadedPluglet } from "./loader.ts";
 import type { ManifestAnchor } from "./manifest.ts";
 import { PluginHeap } from "./memory.ts";
@@ -127,8 +140,11 @@ export interface BoundPluglet {
   readonly param?: number;
   /** Anchor. */
   readonly anchor: ManifestAnchor;
-  /** Runs it. */
-  readonly pluglet: { run(call: PlugletInvocation): bigint };
+  /** Runs it (`observe`: as a post observer, from native inputs). */
+  readonly pluglet: {
+    run(call: PlugletInvocation): bigint;
+    observe(call: DirectInvocation): boolean;
+  };
 }
 
 /** Which lines {@link PluginInstance.definition} returns. */
@@ -223,7 +239,7 @@ export class PluginInstance {
       const runner = e.bind?.(entry, RUN_ARGS, opts) ?? (() => e.run(entry, RUN_ARGS, opts));
       const index = this.#records.length;
       this.#records.push(
-        new PlugletRun(this, index, prog, this.#hasData[prog] === 1, runner, stats),
+        new PlugletRun(this, index, prog, this.#hasData[prog] === 1, runner, stats, every),
       );
       return stats;
     });
@@ -252,35 +268,92 @@ export class PluginInstance {
   /** @internal {@link run} for the pluglet's own record (what the table calls). */
   runRecord(rec: PlugletRun, call: PlugletInvocation): bigint {
     if (this.#fault !== null) return FAULT_RESULT;
-    const index = rec.index;
+    if (this.#needsFullPath(rec)) return this.#runFull(rec, call);
     const stats = rec.stats;
     const n = stats.calls;
-    const every = this.#timeEvery;
-    // Nested runs, runs that need their object's data image swapped in and timed runs take
-    // the full path; the others (nearly all) only this one.
-    if (
-      this.#depth !== 0 || (rec.image && this.#owner !== rec.prog) || n < every ||
-      n % every === 0
-    ) {
-      return this.#runFull(index, rec.prog, call);
-    }
-    const st = this.#state;
+    const timed = this.#timed(rec, n);
+    const t0 = timed ? this.#clock() : 0;
     this.#cells.fill(call);
-    st.call = call;
+    this.#state.call = call;
     this.#depth = 1;
     try {
       return this.#runContained(rec);
     } finally {
-      stats.calls = n + 1;
-      // The heap's use, read again only after a heap helper ran.
-      if (st.heapTouched === true) {
-        st.heapTouched = false;
-        this.#heapInUse = this.heap.inUse;
-      }
-      if (this.#heapInUse > stats.heapHighWater) stats.heapHighWater = this.#heapInUse;
-      this.#depth = 0;
-      st.call = null;
+      if (timed) this.#addTime(rec, n, t0);
+      this.#endRun(stats, n);
     }
+  }
+
+  /**
+   * Nested runs and runs that need their object's data image swapped in
+   * take the full path; the others (nearly all) the short one.
+   */
+  #needsFullPath(rec: PlugletRun): boolean {
+    return this.#depth !== 0 || (rec.image && this.#owner !== rec.prog);
+  }
+
+  /**
+   * Whether run `n` of `rec` is timed (module doc): the first
+   * {@link PluginInstanceOptions.timeEvery} runs, then one in that many.
+   * Called once per run, in run order.
+   */
+  #timed(rec: PlugletRun, n: number): boolean {
+    if (n < this.#timeEvery) return true;
+    if (n !== rec.nextTimed) return false;
+    rec.nextTimed = n + this.#timeEvery;
+    return true;
+  }
+
+  /** Adds the time of timed run `n` of `rec`, begun at `t0`. */
+  #addTime(rec: PlugletRun, n: number, t0: number): void {
+    rec.stats.timedCalls++;
+    const us = (this.#clock() - t0) * 1000;
+    if (n < this.#timeEvery) this.#firstUs[rec.index]! += us;
+    else this.#sampledUs[rec.index]! += us;
+  }
+
+  /** The end of a run that took no full path: statistics, then no run in progress. */
+  #endRun(stats: PlugletStats, n: number): void {
+    const st = this.#state;
+    stats.calls = n + 1;
+    // The heap's use, read again only after a heap helper ran.
+    if (st.heapTouched === true) {
+      st.heapTouched = false;
+      this.#heapInUse = this.heap.inUse;
+    }
+    if (this.#heapInUse > stats.heapHighWater) stats.heapHighWater = this.#heapInUse;
+    this.#depth = 0;
+    st.call = null;
+    st.direct = null;
+  }
+
+  /**
+   * @internal Runs the pluglet's record as a post observer straight from
+   * the call's native inputs (transport/protoop direct_call.ts): the cells
+   * are filled from them, and the full call is made only if a helper asks
+   * for it. A run that {@link runRecord} would take its full path for is
+   * not done here.
+   *
+   * @returns true when it ran (or the plugin had faulted); false when the
+   *   caller must run it through {@link runRecord} with the full call
+   */
+  observeRecord(rec: PlugletRun, call: DirectInvocation): boolean {
+    if (this.#fault !== null) return true;
+    if (this.#needsFullPath(rec)) return false;
+    const stats = rec.stats;
+    const n = stats.calls;
+    const timed = this.#timed(rec, n);
+    const t0 = timed ? this.#clock() : 0;
+    this.#cells.fillDirect(call);
+    this.#state.direct = call;
+    this.#depth = 1;
+    try {
+      this.#runContained(rec);
+    } finally {
+      if (timed) this.#addTime(rec, n, t0);
+      this.#endRun(stats, n);
+    }
+    return true;
   }
 
   /** Runs a pluglet; a fault is contained (reported, the plugin detached): FAULT_RESULT. */
@@ -293,41 +366,38 @@ export class PluginInstance {
     }
   }
 
-  /** {@link run} for a nested run, a run that swaps data images in, or a timed run. */
-  #runFull(index: number, prog: number, call: PlugletInvocation): bigint {
+  /** {@link run} for a nested run, or a run that swaps data images in. */
+  #runFull(rec: PlugletRun, call: PlugletInvocation): bigint {
     const st = this.#state;
     const mem = this.memory;
     const outerCall = st.call;
+    const outerDirect = st.direct ?? null;
     const depth = this.#depth;
     const nested = depth > 0;
     // Only a nested run has an outer run whose data image and cells must come back.
     const outerOwner = nested ? this.#owner : -1;
     const savedStack = nested ? mem.bytes().slice(mem.stackBase, mem.stackTop) : null;
     if (nested) this.#cells.save(depth);
-    if (this.#owner !== prog) this.#swapData(prog);
+    if (this.#owner !== rec.prog) this.#swapData(rec.prog);
     this.#cells.fill(call);
     st.call = call;
+    st.direct = null;
     this.#depth++;
-    const stats = this.#stats[index]!;
-    const every = this.#timeEvery;
-    const first = stats.calls < every;
-    const timed = first || stats.calls % every === 0;
+    const stats = rec.stats;
+    const n = stats.calls;
+    const timed = this.#timed(rec, n);
     const t0 = timed ? this.#clock() : 0;
     try {
-      return this.#runContained(this.#records[index]!);
+      return this.#runContained(rec);
     } finally {
-      stats.calls++;
-      if (timed) {
-        stats.timedCalls++;
-        const us = (this.#clock() - t0) * 1000;
-        if (first) this.#firstUs[index]! += us;
-        else this.#sampledUs[index]! += us;
-      }
+      stats.calls = n + 1;
+      if (timed) this.#addTime(rec, n, t0);
       st.heapTouched = false;
       this.#heapInUse = this.heap.inUse;
       if (this.#heapInUse > stats.heapHighWater) stats.heapHighWater = this.#heapInUse;
       this.#depth--;
       st.call = outerCall;
+      st.direct = outerDirect;
       if (savedStack !== null) {
         mem.bytes().set(savedStack, mem.stackBase);
         this.#cells.restore(depth);
@@ -430,10 +500,16 @@ class PlugletRun {
     /** Its entry bound to its engine (Engine.bind). */
     readonly runner: () => bigint,
     readonly stats: PlugletStats,
+    /** The run number of its next timed run after the first ones (see #timed). */
+    public nextTimed: number,
   ) {}
 
   run(call: PlugletInvocation): bigint {
     return this.instance.runRecord(this, call);
+  }
+
+  observe(call: DirectInvocation): boolean {
+    return this.instance.observeRecord(this, call);
   }
 }
 

@@ -10,6 +10,7 @@ import { FakeCall, FakeHost, plugletIndex } from "./_testing.ts";
 import { ACCESS_KEYS } from "./helper_ids.ts";
 import { FAULT_RESULT, instantiatePlugin, type PluginInstance } from "./instance.ts";
 import { type LoadedPlugin, loadPlugin } from "./loader.ts";
+import { loadBuiltin } from "./builtins.ts";
 
 const engines: EngineFactory[] = [interpreter, wasmCompiler];
 
@@ -181,6 +182,70 @@ for (const engine of engines) {
     assert.equal(host.metadata.get("11:9"), 1n);
     inst.run(i, call);
     assert.equal(host.metadata.get("11:9"), 2n);
+  });
+
+  Deno.test(
+    name("a post observer runs straight from native inputs; its full call on demand"),
+    () => {
+      const host = new FakeHost();
+      host.time = 7;
+      host.set("cnx", key("AK_CNX_PATH"), 11n, 0n, 0);
+      host.set("path", key("AK_PATH_SMOOTHED_RTT"), 30_000n, 11n);
+      host.set("path", key("AK_PATH_PKT_CTX"), 12n, 11n, 2);
+      host.objects.set(12n, "pkt_ctx");
+      const inst = instantiatePlugin(plugin, host, { engine, timeEvery: 2 });
+      const i = plugletIndex(plugin, "process_frame", 0x1c);
+      const line = inst.definition().pluglets.find((p) => p.op === "process_frame")!;
+      const full = new FakeCall(host, "process_frame", {
+        args: [1, 2, 3],
+        param: 0x1c,
+        returnValue: 77n,
+      });
+      let made = 0;
+      const direct = {
+        param: 0x1c,
+        argc: 3,
+        native: [{ frame: 1 }, { header: 2 }, 3],
+        kinds: Uint8Array.of(0, 0, 1),
+        full: () => (made++, full),
+      };
+      // Timed runs too (the first two, then one in two): every run here is direct.
+      for (let n = 0; n < 6; n++) assert.equal(line.pluglet.observe(direct), true);
+      // fields.o reads the return value: each run made its full call once.
+      assert.equal(made, 6);
+      // Param and input count from the cells, the return value and outputs through the full call.
+      assert.deepEqual([...full.outputs], [0x1cn, 3n, 77n, 7n]);
+      assert.equal(host.metadata.get("11:9"), 6n);
+      const stats = inst.stats().pluglets[i]!;
+      assert.deepEqual([stats.calls, stats.timedCalls], [6, 4]); // runs 0, 1, 2 and 4
+    },
+  );
+
+  Deno.test(name("monitoring's per-packet observers run directly without a full call"), () => {
+    const host = new FakeHost();
+    const mon = loadBuiltin("monitoring");
+    const inst = instantiatePlugin(mon, host, { engine, timeEvery: 1_000 });
+    const line = inst.definition().pluglets.find((p) => p.op === "header_parsed")!;
+    const direct = (n: number) => ({
+      param: 0xffff,
+      argc: 4,
+      native: [{}, null, n, 1000 + n],
+      kinds: Uint8Array.of(0, 0, 1, 1),
+      full: () => {
+        throw new Error("full call made");
+      },
+    });
+    let bytes = 0;
+    for (let n = 0; n < 1_003; n++) {
+      assert.equal(line.pluglet.observe(direct(n)), true);
+      bytes += 1000 + n;
+    }
+    const counter = (k: number) =>
+      inst.run(plugletIndex(mon, "monitoring_get_counter"), new FakeCall(host, "x", { args: [k] }));
+    assert.deepEqual(host.faults.map((f) => f.message), []);
+    assert.equal(counter(0), 1_003n); // packets received
+    assert.equal(counter(1), BigInt(bytes)); // bytes received
+    assert.equal(host.faults.length, 0);
   });
 }
 

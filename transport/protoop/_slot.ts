@@ -10,6 +10,7 @@
 import { TransportError } from "../errors.ts";
 import { ArgKind, type ProtoopSpec } from "./catalogue.ts";
 import type { CallImpl } from "./call.ts";
+import type { DirectCallImpl } from "./direct_call.ts";
 import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
 import type { HandleTable } from "./handles.ts";
 import { type Anchor, fromU64, NO_PARAM, type Pluglet, U64_MAX } from "./pluglet.ts";
@@ -35,8 +36,13 @@ export class Slot {
   readonly post: Entry[] = [];
   running = false;
   fn: SlotFn = noop;
-  /** `fn` is the table's wrapper of this slot (set once, on the slot's first attach). */
+  /** `fn` is the table's wrapper of this slot (built again only when its kind changes). */
   wrapped = false;
+  /**
+   * Set while the slot's observers can all run directly (direct_call.ts):
+   * the call they share, and `fn` is the direct wrapper; null otherwise.
+   */
+  direct: DirectCallImpl | null = null;
   /**
    * The native arguments of the running call. One per slot is enough: a slot
    * is never re-entered (the wrapper checks `running` before writing it).

@@ -29,6 +29,8 @@ export { HandleTable } from "./handles.ts";
 export { METADATA_SLOTS, MetadataStore } from "./metadata.ts";
 export {
   Anchor,
+  type DirectCall,
+  DirectInput,
   type FrameBooking,
   fromU64,
   NO_PARAM,

@@ -47,6 +47,50 @@ export interface Pluglet {
    * @returns The return value as a u64.
    */
   run(ctx: PlugletCall): bigint;
+  /**
+   * Optional: runs the pluglet as a post observer straight from the call's
+   * native inputs (see {@link DirectCall}), with no {@link PlugletCall}
+   * made unless it asks for one. The table uses it for a (protoop, param)
+   * with post observers only and no outputs, when every observer has it.
+   *
+   * @returns true when it ran (or ran nothing, as a faulted plugin does);
+   *   false when it cannot run this way now: the table then calls
+   *   {@link run} with a full call, as for any observer.
+   */
+  observe?(call: DirectCall): boolean;
+}
+
+/** How a {@link DirectCall} input is read without marshalling it. */
+export const DirectInput = {
+  /** A host object or a bigint: only through the full call. */
+  Other: 0,
+  /** A number (u64 argument): its value, when an integer in [0, 2^53). */
+  Number: 1,
+  /** A boolean: 0 or 1. */
+  Bool: 2,
+} as const;
+
+/** One of {@link DirectInput}. */
+export type DirectInput = typeof DirectInput[keyof typeof DirectInput];
+
+/**
+ * A post observer's view of a call before anything is marshalled: the
+ * param, the native inputs and how to read each, and the full
+ * {@link PlugletCall}, made at the first ask and kept for the rest of the
+ * call (then the same as a {@link Pluglet.run} would have seen). Valid only
+ * during {@link Pluglet.observe}.
+ */
+export interface DirectCall {
+  /** The param (frame type, TP id) or {@link NO_PARAM}. */
+  readonly param: number;
+  /** The number of inputs. */
+  readonly argc: number;
+  /** The native inputs, by index below `argc` (read only). */
+  readonly native: readonly unknown[];
+  /** By input index: a {@link DirectInput}. */
+  readonly kinds: Uint8Array;
+  /** The full call, for this observer (made at the first ask). */
+  full(): PlugletCall;
 }
 
 /** Arguments of {@link PlugletCall.reserveFrames}: one frame booked by a plugin. */

@@ -16,6 +16,13 @@
  *   a per-param map — only protoops something was attached to have one — and
  *   calls that param's wrapper, or the default with the arguments untouched.
  *
+ * A (protoop, param) whose only pluglets are post observers that can run
+ * from native inputs ({@link Pluglet.observe}: VM pluglets can), on a
+ * protoop without outputs, gets a direct wrapper instead: the default with
+ * the arguments as they are, then each observer, with no call object made
+ * unless one asks for it (direct_call.ts). That is the per-packet case:
+ * monitoring's `header_parsed` and `segment_prepared`.
+ *
  * Observer order: pre and post both run in attach order (first attached,
  * first run), as DESIGN.md principle 2 says — unlike PQUIC, whose observer
  * lists are LIFO (pquic-reference.md §2.1, §11.10). Observers here are strictly
@@ -45,6 +52,7 @@ import {
   type ProtoopSpec,
 } from "./catalogue.ts";
 import { CallImpl, type CallTable } from "./call.ts";
+import { type CallPool, canObserveDirectly, DirectCallImpl } from "./direct_call.ts";
 import {
   checkArgc,
   checkParam,
@@ -134,6 +142,11 @@ export class ProtoopTable<H = unknown> implements CallTable {
   readonly #pool: CallImpl[] = [];
   #depth = 0;
   #nextPlugin = 0;
+  /** The pool as direct calls take from it. */
+  readonly #callPool: CallPool = {
+    acquire: () => this.#acquire(),
+    release: () => void this.#depth--,
+  };
 
   /**
    * @param defaults Core's implementations of the `default` protoops; one
@@ -376,18 +389,14 @@ export class ProtoopTable<H = unknown> implements CallTable {
           this.#slots[op] = null;
           this.fns[op] = this.#defaults[op]!;
         } else {
-          slot.fn = this.#wrapper(slot);
+          this.#rewrap(slot);
           this.fns[op] = slot.fn;
         }
       } else {
         const map = this.#paramSlots[op]!;
         for (const [p, s] of map) {
           if (s.empty) map.delete(p);
-          else if (!s.wrapped) {
-            // A wrapper reads the slot's lists when it runs: one per slot is enough.
-            s.fn = this.#wrapper(s);
-            s.wrapped = true;
-          }
+          else this.#rewrap(s);
         }
         if (map.size === 0) {
           this.#paramSlots[op] = null;
@@ -399,6 +408,117 @@ export class ProtoopTable<H = unknown> implements CallTable {
       this.plugged[op] = this.fns[op] === this.#defaults[op] ? 0 : 1;
       this.onChange?.(op);
     }
+  }
+
+  /**
+   * Gives a slot the wrapper its pluglets need: the direct one while its
+   * observers can all run directly (direct_call.ts), else the general one.
+   * Both read the slot's lists when they run: a wrapper is built again only
+   * when the kind changes.
+   */
+  #rewrap(slot: Slot): void {
+    const direct = canObserveDirectly(slot.spec, slot.replace, slot.pre, slot.post);
+    if (slot.wrapped && (slot.direct !== null) === direct) return;
+    if (direct) {
+      slot.direct = new DirectCallImpl(
+        slot.spec,
+        slot.param,
+        slot.native,
+        this.#callPool,
+        this.handles,
+      );
+      slot.fn = this.#directWrapper(slot, slot.direct);
+    } else {
+      slot.direct = null;
+      slot.fn = this.#wrapper(slot);
+    }
+    slot.wrapped = true;
+  }
+
+  /**
+   * The wrapper of a slot whose observers all run directly: the default with
+   * the arguments as they are, then each post observer's `observe` (one
+   * that cannot run directly now runs through `invoke` with the full call).
+   * No call object, no handle mark, unless an observer asks for the full
+   * call. The arguments stay in the slot's array until the next call (a few
+   * references), for an observer's full call to marshal.
+   */
+  #directWrapper(slot: Slot, direct: DirectCallImpl): SlotFn {
+    const n = slot.native;
+    const post = slot.post;
+    const d = this.#defaults[slot.spec.id]!;
+    const observe = (host: unknown, ret: unknown): unknown => {
+      direct.start(host, ret);
+      try {
+        for (let i = 0; i < post.length; i++) {
+          const e = post[i]!;
+          direct.entry = e;
+          if (!e.pluglet.observe!(direct)) invoke(direct.full(), e, Anchor.Post, true);
+        }
+        return ret;
+      } finally {
+        slot.running = false;
+        direct.end();
+      }
+    };
+    if (slot.spec.param === "none") {
+      return (
+        host: unknown,
+        a0: unknown,
+        a1: unknown,
+        a2: unknown,
+        a3: unknown,
+        a4: unknown,
+        a5: unknown,
+        a6: unknown,
+      ): unknown => {
+        if (slot.running) throw recursion(slot);
+        slot.running = true;
+        let ret: unknown;
+        try {
+          ret = d(host, a0, a1, a2, a3, a4, a5, a6);
+        } catch (err) {
+          slot.running = false;
+          throw err;
+        }
+        n[0] = a0;
+        n[1] = a1;
+        n[2] = a2;
+        n[3] = a3;
+        n[4] = a4;
+        n[5] = a5;
+        n[6] = a6;
+        return observe(host, ret);
+      };
+    }
+    const param = slot.param;
+    return (
+      host: unknown,
+      _param: number,
+      a0: unknown,
+      a1: unknown,
+      a2: unknown,
+      a3: unknown,
+      a4: unknown,
+      a5: unknown,
+    ): unknown => {
+      if (slot.running) throw recursion(slot);
+      slot.running = true;
+      let ret: unknown;
+      try {
+        ret = d(host, param, a0, a1, a2, a3, a4, a5);
+      } catch (err) {
+        slot.running = false;
+        throw err;
+      }
+      n[0] = a0;
+      n[1] = a1;
+      n[2] = a2;
+      n[3] = a3;
+      n[4] = a4;
+      n[5] = a5;
+      return observe(host, ret);
+    };
   }
 
   /** A fixed-arity wrapper (no rest array): arguments go into the slot's own array. */
