@@ -215,6 +215,9 @@ export class PluginInstance {
       call: null,
       faulted: false,
       cells: this.#cells,
+      // Present from the start: the object keeps one shape for the helpers that read it.
+      direct: null,
+      heapTouched: false,
     };
     const ctx: HelperContext = { memory: this.memory, data: this.#state, cells: cellsAt };
     const engine = opts.engine ?? wasmCompiler;
