@@ -3,7 +3,8 @@
  * What plugins cost in goodput (issue #7): the same download with no plugin,
  * with the monitoring plugin, and with the datagram plugin loaded but idle
  * (no datagram sent), measured in one run, interleaved so that machine
- * noise hits every configuration alike.
+ * noise hits every configuration alike; the order rotates from run to run,
+ * so that no configuration always runs first or after the same other one.
  *
  * As a script it runs the `pquic` command itself on loopback: one server
  * per configuration (`pquic -P <plugin>`), and for each run a client with
@@ -170,7 +171,9 @@ async function main(): Promise<void> {
       }
     }
     for (let run = 0; run < runs; run++) {
-      for (const c of configs) {
+      // Rotated each run: every configuration takes every place in the order equally often.
+      const order = configs.map((_, i) => configs[(i + run) % configs.length]!);
+      for (const c of order) {
         const { port, proc } = servers.get(c)!;
         const cpu0 = cpuMs(proc.child.pid);
         const children0 = childrenCpuMs();

@@ -20,7 +20,10 @@
  * every input that is a number or a boolean, and every input already
  * marshalled; a host object (a handle) not yet marshalled is left to the
  * helper, which marshals it when the pluglet asks (transport/protoop/call.ts
- * keeps inputs lazy). A nested run saves and restores cells 0–18 around it.
+ * keeps inputs lazy). A post observer the table runs directly
+ * (transport/protoop/direct_call.ts) has no call yet: its cells are written
+ * from the call's native inputs ({@link CallCells.fillDirect}), and the
+ * helper that needs a host object makes the call. A nested run saves and restores cells 0–18 around it.
  * The metadata cells are the plugin's connection metadata itself: the
  * helpers read and write them in both forms, so the interpreter, the Wasm
  * engine's inline path and its helper calls see the same values — the

@@ -67,6 +67,11 @@ function noopNull(): null {
   return null;
 }
 
+/** True for the slot function {@link fallback} gives a `noop` protoop (it ignores its arguments). */
+export function isNoop(fn: SlotFn): boolean {
+  return fn === noop || fn === noopZero || fn === noopFalse || fn === noopNull;
+}
+
 /** The slot function of a protoop core gives no implementation of. */
 export function fallback(spec: ProtoopSpec): SlotFn {
   if (spec.core === "noop") {

@@ -187,3 +187,39 @@ Deno.test("a param protoop runs direct observers for its attached param only", (
   assert.equal(t.fns[Op.PROCESS_FRAME]!(HOST, 6, {}, {}, 2, 78), 0);
   assert.deepEqual(log, ["observe 8 77"]);
 });
+
+Deno.test("a noop protoop observed directly returns its constant; observers see it", () => {
+  const seen: bigint[] = [];
+  const t = new ProtoopTable();
+  attach(
+    t,
+    "m",
+    postLine(
+      "write_ecn_block",
+      observer([], (c) => {
+        seen.push(c.full().returnValue);
+        return true;
+      }),
+    ),
+  );
+  assert.equal(t.fns[Op.WRITE_ECN_BLOCK]!(HOST, { pos: 0 }, 2), 0);
+  assert.deepEqual(seen, [0n]);
+});
+
+Deno.test("a core default given for a noop protoop still runs under direct observers", () => {
+  const log: string[] = [];
+  const t = new ProtoopTable({ [Op.WRITE_ECN_BLOCK]: () => (log.push("default"), 3) });
+  attach(
+    t,
+    "m",
+    postLine(
+      "write_ecn_block",
+      observer(log, (c) => {
+        log.push(`observe ${c.full().returnValue}`);
+        return true;
+      }),
+    ),
+  );
+  assert.equal(t.fns[Op.WRITE_ECN_BLOCK]!(HOST, { pos: 0 }, 2), 3);
+  assert.deepEqual(log, ["default", "observe 3"]);
+});

@@ -62,6 +62,7 @@ import {
   externFromCore,
   fallback,
   invoke,
+  isNoop,
   MAX_NATIVE_ARGS,
   recursion,
   remove,
@@ -461,6 +462,31 @@ export class ProtoopTable<H = unknown> implements CallTable {
         direct.end();
       }
     };
+    if (slot.spec.param === "none" && isNoop(d)) {
+      // Most per-packet protoops: a default that does nothing, whose result is a constant.
+      const ret = d(undefined);
+      return (
+        host: unknown,
+        a0: unknown,
+        a1: unknown,
+        a2: unknown,
+        a3: unknown,
+        a4: unknown,
+        a5: unknown,
+        a6: unknown,
+      ): unknown => {
+        if (slot.running) throw recursion(slot);
+        slot.running = true;
+        n[0] = a0;
+        n[1] = a1;
+        n[2] = a2;
+        n[3] = a3;
+        n[4] = a4;
+        n[5] = a5;
+        n[6] = a6;
+        return observe(host, ret);
+      };
+    }
     if (slot.spec.param === "none") {
       return (
         host: unknown,
