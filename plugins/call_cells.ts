@@ -218,11 +218,16 @@ export class CallCells {
       }
       count = a.length;
     }
-    // Mask, param (16 bits) and count (≤ 16 inputs... or a test's) fit in the low word.
+    this.#writeHead(w, mask, call.param, count);
+  }
+
+  /** Cells 0–2: the input mask, the param and the input count. */
+  #writeHead(w: Uint32Array, mask: number, param: number, count: number): void {
+    // Mask and param (16 bits) fit in the low word.
     const i = this.#at(0);
     w[i + LO] = mask >>> 0;
     w[i + HI] = 0;
-    w[i + 2 + LO] = call.param >>> 0;
+    w[i + 2 + LO] = param >>> 0;
     w[i + 2 + HI] = 0;
     this.#setNumber(w, CELL_ARGC, count);
   }
@@ -253,12 +258,7 @@ export class CallCells {
       w[j + HI] = (x / TWO_32) >>> 0;
       mask |= 1 << i;
     }
-    const i = this.#at(0);
-    w[i + LO] = mask >>> 0;
-    w[i + HI] = 0;
-    w[i + 2 + LO] = call.param >>> 0;
-    w[i + 2 + HI] = 0;
-    this.#setNumber(w, CELL_ARGC, argc);
+    this.#writeHead(w, mask, call.param, argc);
   }
 
   /** Saves cells 0–18 before a nested run. */

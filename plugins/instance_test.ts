@@ -25,6 +25,17 @@ function key(name: string): number {
   return ACCESS_KEYS.find((k) => k.name === name)!.value;
 }
 
+/** A host with the path and packet context fields.o reads (path 11, packet context 12), at `time`. */
+function fieldsHost(time: number): FakeHost {
+  const host = new FakeHost();
+  host.time = time;
+  host.set("cnx", key("AK_CNX_PATH"), 11n, 0n, 0);
+  host.set("path", key("AK_PATH_SMOOTHED_RTT"), 30_000n, 11n);
+  host.set("path", key("AK_PATH_PKT_CTX"), 12n, 11n, 2);
+  host.objects.set(12n, "pkt_ctx");
+  return host;
+}
+
 function extern(
   inst: PluginInstance,
   host: FakeHost,
@@ -153,12 +164,7 @@ for (const engine of engines) {
   );
 
   Deno.test(name("field, metadata, time and stream helpers reach the host"), () => {
-    const host = new FakeHost();
-    host.time = 5_000_123;
-    host.set("cnx", key("AK_CNX_PATH"), 11n, 0n, 0);
-    host.set("path", key("AK_PATH_SMOOTHED_RTT"), 30_000n, 11n);
-    host.set("path", key("AK_PATH_PKT_CTX"), 12n, 11n, 2);
-    host.objects.set(12n, "pkt_ctx");
+    const host = fieldsHost(5_000_123);
     host.streams.set(4n, 40n);
     host.set("stream", key("AK_STREAMHEAD_STREAM_ID"), 4n, 40n);
     const inst = instantiatePlugin(plugin, host, { engine });
@@ -187,12 +193,7 @@ for (const engine of engines) {
   Deno.test(
     name("a post observer runs straight from native inputs; its full call on demand"),
     () => {
-      const host = new FakeHost();
-      host.time = 7;
-      host.set("cnx", key("AK_CNX_PATH"), 11n, 0n, 0);
-      host.set("path", key("AK_PATH_SMOOTHED_RTT"), 30_000n, 11n);
-      host.set("path", key("AK_PATH_PKT_CTX"), 12n, 11n, 2);
-      host.objects.set(12n, "pkt_ctx");
+      const host = fieldsHost(7);
       const inst = instantiatePlugin(plugin, host, { engine, timeEvery: 2 });
       const i = plugletIndex(plugin, "process_frame", 0x1c);
       const line = inst.definition().pluglets.find((p) => p.op === "process_frame")!;

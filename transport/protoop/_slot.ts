@@ -67,6 +67,24 @@ function noopNull(): null {
   return null;
 }
 
+/**
+ * A param slot's function — `(host, param, a0, …)` — over a wrapper that
+ * takes the arguments alone (a slot's wrapper knows its own param).
+ */
+export function withoutParam(run: SlotFn): SlotFn {
+  return (
+    host: unknown,
+    _param: number,
+    a0: unknown,
+    a1: unknown,
+    a2: unknown,
+    a3: unknown,
+    a4: unknown,
+    a5: unknown,
+    a6: unknown,
+  ) => run(host, a0, a1, a2, a3, a4, a5, a6);
+}
+
 /** True for the slot function {@link fallback} gives a `noop` protoop (it ignores its arguments). */
 export function isNoop(fn: SlotFn): boolean {
   return fn === noop || fn === noopZero || fn === noopFalse || fn === noopNull;

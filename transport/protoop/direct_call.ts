@@ -132,7 +132,7 @@ export function canObserveDirectly(
   pre: readonly unknown[],
   post: readonly DirectEntry[],
 ): boolean {
+  // An extern has a replace pluglet: never direct.
   return replace === null && pre.length === 0 && post.length > 0 &&
-    spec.outputs.length === 0 && spec.area !== "extern" &&
-    post.every((e) => typeof e.pluglet.observe === "function");
+    spec.outputs.length === 0 && post.every((e) => typeof e.pluglet.observe === "function");
 }

@@ -69,6 +69,7 @@ import {
   Slot,
   type SlotFn,
   unmarshal,
+  withoutParam,
 } from "./_slot.ts";
 import { MAX_PROTOOP_ARGS, ProtoopError, ProtoopErrorKind } from "./errors.ts";
 import { HandleTable } from "./handles.ts";
@@ -438,7 +439,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
 
   /**
    * The wrapper of a slot whose observers all run directly: the default with
-   * the arguments as they are, then each post observer's `observe` (one
+   * the arguments as they are (a noop one is not called: its result is a constant), then each post observer's `observe` (one
    * that cannot run directly now runs through `invoke` with the full call).
    * No call object, no handle mark, unless an observer asks for the full
    * call. The arguments stay in the slot's array until the next call (a few
@@ -448,7 +449,41 @@ export class ProtoopTable<H = unknown> implements CallTable {
     const n = slot.native;
     const post = slot.post;
     const d = this.#defaults[slot.spec.id]!;
-    const observe = (host: unknown, ret: unknown): unknown => {
+    const param = slot.param;
+    const noParam = slot.spec.param === "none";
+    // Most per-packet protoops: a default that does nothing, whose result is a constant.
+    const noop = isNoop(d);
+    const noopResult: unknown = noop ? d(undefined) : undefined;
+    const run = (
+      host: unknown,
+      a0: unknown,
+      a1: unknown,
+      a2: unknown,
+      a3: unknown,
+      a4: unknown,
+      a5: unknown,
+      a6: unknown,
+    ): unknown => {
+      if (slot.running) throw recursion(slot);
+      slot.running = true;
+      let ret = noopResult;
+      if (!noop) {
+        try {
+          ret = noParam
+            ? d(host, a0, a1, a2, a3, a4, a5, a6)
+            : d(host, param, a0, a1, a2, a3, a4, a5);
+        } catch (err) {
+          slot.running = false;
+          throw err;
+        }
+      }
+      n[0] = a0;
+      n[1] = a1;
+      n[2] = a2;
+      n[3] = a3;
+      n[4] = a4;
+      n[5] = a5;
+      n[6] = a6;
       direct.start(host, ret);
       try {
         for (let i = 0; i < post.length; i++) {
@@ -462,89 +497,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
         direct.end();
       }
     };
-    if (slot.spec.param === "none" && isNoop(d)) {
-      // Most per-packet protoops: a default that does nothing, whose result is a constant.
-      const ret = d(undefined);
-      return (
-        host: unknown,
-        a0: unknown,
-        a1: unknown,
-        a2: unknown,
-        a3: unknown,
-        a4: unknown,
-        a5: unknown,
-        a6: unknown,
-      ): unknown => {
-        if (slot.running) throw recursion(slot);
-        slot.running = true;
-        n[0] = a0;
-        n[1] = a1;
-        n[2] = a2;
-        n[3] = a3;
-        n[4] = a4;
-        n[5] = a5;
-        n[6] = a6;
-        return observe(host, ret);
-      };
-    }
-    if (slot.spec.param === "none") {
-      return (
-        host: unknown,
-        a0: unknown,
-        a1: unknown,
-        a2: unknown,
-        a3: unknown,
-        a4: unknown,
-        a5: unknown,
-        a6: unknown,
-      ): unknown => {
-        if (slot.running) throw recursion(slot);
-        slot.running = true;
-        let ret: unknown;
-        try {
-          ret = d(host, a0, a1, a2, a3, a4, a5, a6);
-        } catch (err) {
-          slot.running = false;
-          throw err;
-        }
-        n[0] = a0;
-        n[1] = a1;
-        n[2] = a2;
-        n[3] = a3;
-        n[4] = a4;
-        n[5] = a5;
-        n[6] = a6;
-        return observe(host, ret);
-      };
-    }
-    const param = slot.param;
-    return (
-      host: unknown,
-      _param: number,
-      a0: unknown,
-      a1: unknown,
-      a2: unknown,
-      a3: unknown,
-      a4: unknown,
-      a5: unknown,
-    ): unknown => {
-      if (slot.running) throw recursion(slot);
-      slot.running = true;
-      let ret: unknown;
-      try {
-        ret = d(host, param, a0, a1, a2, a3, a4, a5);
-      } catch (err) {
-        slot.running = false;
-        throw err;
-      }
-      n[0] = a0;
-      n[1] = a1;
-      n[2] = a2;
-      n[3] = a3;
-      n[4] = a4;
-      n[5] = a5;
-      return observe(host, ret);
-    };
+    return noParam ? run : withoutParam(run);
   }
 
   /** A fixed-arity wrapper (no rest array): arguments go into the slot's own array. */
@@ -570,18 +523,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
       n[6] = a6;
       return this.#run(slot, host, n);
     };
-    if (slot.spec.param === "none") return run;
-    return (
-      host: unknown,
-      _param: number,
-      a0: unknown,
-      a1: unknown,
-      a2: unknown,
-      a3: unknown,
-      a4: unknown,
-      a5: unknown,
-      a6: unknown,
-    ) => run(host, a0, a1, a2, a3, a4, a5, a6);
+    return slot.spec.param === "none" ? run : withoutParam(run);
   }
 
   // ---------------------------------------------------------------- running
