@@ -24,7 +24,14 @@
  * marshalling, handles, the call object), and with monitoring's own post
  * pluglets (`packet_received.o`: a metadata read, one `get_cnx`, two
  * increments; `packet_sent.o`: the same) on the Wasm engine (monitoring has
- * no pluglet per frame). Time per iteration / 1,000 is the cost of one call.
+ * no pluglet per frame). Time per iteration / 1,000 is the cost of one call,
+ * with everything it touches in the CPU's caches.
+ *
+ * `--cold [--pages N]` measures one `header_parsed` call as a receiver makes
+ * it, between packets, when what it touches has left the caches and the
+ * TLB: each call follows a walk over N pages (default 1,024); the time of
+ * walk and call, less that of the walk and no call, with a TypeScript post
+ * pluglet and with monitoring's.
  *
  * Run: `deno bench -A bench/plugin_bench.ts`, or `deno run -A
  * bench/plugin_bench.ts [--rounds N]` for medians and 90th percentiles.
@@ -145,6 +152,50 @@ if (!import.meta.main) {
       fn,
     });
   }
+} else if (Deno.args.includes("--cold")) {
+  // Between two packets a receiver touches far more memory than the CPU's caches and TLB
+  // hold: each call here follows a walk over `pages` pages of a 64 MB buffer (one line each).
+  const i = Deno.args.indexOf("--pages");
+  const pages = i >= 0 ? Number(Deno.args[i + 1]) : 1024;
+  const rounds = 15;
+  const n = 20_000;
+  const buf = new Uint8Array(64 << 20);
+  const STRIDE = 4096 + 64;
+  let at = 0;
+  const walk = () => {
+    let s = 0;
+    for (let k = 0; k < pages; k++) {
+      at += STRIDE;
+      if (at >= buf.length) at = 0;
+      s += buf[at]!++;
+    }
+    return s;
+  };
+  const configs = ["none", "ts", "monitoring"] as const;
+  const conns = configs.map(runConnection);
+  const times: number[][] = configs.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < configs.length; k++) {
+      const c = conns[(k + r) % configs.length]!;
+      const ops = c.ops.call;
+      const plugged = c.ops.plugged;
+      const t0 = performance.now();
+      for (let j = 0; j < n; j++) {
+        walk();
+        if (plugged[Op.HEADER_PARSED] === 1) {
+          ops[Op.HEADER_PARSED](c, HEADER as never, null, j, 1200);
+        }
+      }
+      times[(k + r) % configs.length]!.push(((performance.now() - t0) * 1000) / n);
+    }
+  }
+  const base = median(times[0]!);
+  console.log(`header_parsed after a walk over ${pages} pages, ${rounds} rounds of ${n}:`);
+  configs.forEach((c, k) => {
+    const m = median(times[k]!);
+    const extra = k === 0 ? "" : `  (call: +${(m - base).toFixed(3)} µs)`;
+    console.log(`  ${c.padEnd(16)} ${m.toFixed(3)} µs per walk and call${extra}`);
+  });
 } else if (Deno.args.includes("--download")) {
   const rounds = Number(Deno.args[Deno.args.indexOf("--download") + 1] ?? 20);
   const configs = ["none", "monitoring"];

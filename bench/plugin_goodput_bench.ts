@@ -10,9 +10,12 @@
  * per configuration (`pquic -P <plugin>`), and for each run a client with
  * the same plugin (`pquic -G <size> -P <plugin>`), which checks every byte
  * and prints its goodput (request to last byte); the table gives the median
- * and best per configuration and the median's ratio to no plugin. Goal:
+ * and best per configuration, the median's ratio to no plugin, and the
+ * median over runs of each run's ratio to no plugin in that same run. Goal:
  * monitoring costs at most 3%. On a shared machine goodput varies from run
- * to run far more than that, so the table also gives the sending server's
+ * to run far more than that: the machine's speed drifts over minutes, which
+ * the per-run ratio cancels (the configurations of a run follow each other
+ * within seconds) and the ratio of medians does not. The table also gives the sending server's
  * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
  * runs, the one other processes disturbed least) and the receiving client's
  * (its whole process, start-up included, from `getrusage` on Linux). Where
@@ -41,7 +44,7 @@ import { parseArgs } from "node:util";
 import { BUILTIN_PLUGINS, loadBuiltin } from "../plugins/builtins.ts";
 import { runDownload, simPluginPair } from "../plugins/_sim_testing.ts";
 import { CLI, freeUdpPort, hasCommand, pquic, Proc, tempCache } from "../tests/peers/_util.ts";
-import { median } from "./_stats.ts";
+import { median, pairedRatio } from "./_stats.ts";
 
 /** The configurations compared, by `-P` argument ("none": no plugin). */
 function defaultConfigs(): string[] {
@@ -207,22 +210,26 @@ async function main(): Promise<void> {
   const baseCpu = least(cpu, "none");
   const baseClient = least(clientCpu, "none");
   console.log(
-    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | server CPU ms/MB (least) | " +
-      "CPU / no plugin | client CPU ms/MB (least) | CPU / no plugin |",
+    "| plugins | median Mbit/s | best Mbit/s | median / no plugin | per run / no plugin (median) | " +
+      "server CPU ms/MB (least) | CPU / no plugin | client CPU ms/MB (least) | CPU / no plugin |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const c of configs) {
     const xs = results.get(c)!;
     const med = median(xs);
     const best = Math.max(...xs.filter((x) => !Number.isNaN(x)));
     const ratio = Number.isNaN(base) || c === "none" ? "1.00" : (med / base).toFixed(3);
+    // Each run's goodput against no plugin's in the same run (the same minute of the machine).
+    const paired = c === "none" || !results.has("none")
+      ? "1.00"
+      : pairedRatio(xs, results.get("none")!).toFixed(3);
     const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
     const cpuMin = least(cpu, c);
     const cpuRatio = c === "none" ? "1.00" : (cpuMin / baseCpu).toFixed(3);
     const clientMin = least(clientCpu, c);
     const clientRatio = c === "none" ? "1.00" : (clientMin / baseClient).toFixed(3);
     console.log(
-      `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ` +
+      `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ${paired} | ` +
         `${cpuMin.toFixed(1)} | ${cpuRatio} | ${clientMin.toFixed(1)} | ${clientRatio} |`,
     );
   }
