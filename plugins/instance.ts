@@ -272,12 +272,20 @@ export class PluginInstance {
   runRecord(rec: PlugletRun, call: PlugletInvocation): bigint {
     if (this.#fault !== null) return FAULT_RESULT;
     if (this.#needsFullPath(rec)) return this.#runFull(rec, call);
+    this.#cells.fill(call);
+    this.#state.call = call;
+    return this.#runShort(rec);
+  }
+
+  /**
+   * A run on the short path, its cells and call already in place: timed
+   * when its turn comes, its statistics kept, then no run in progress.
+   */
+  #runShort(rec: PlugletRun): bigint {
     const stats = rec.stats;
     const n = stats.calls;
     const timed = this.#timed(rec, n);
     const t0 = timed ? this.#clock() : 0;
-    this.#cells.fill(call);
-    this.#state.call = call;
     this.#depth = 1;
     try {
       return this.#runContained(rec);
@@ -343,19 +351,9 @@ export class PluginInstance {
   observeRecord(rec: PlugletRun, call: DirectInvocation): boolean {
     if (this.#fault !== null) return true;
     if (this.#needsFullPath(rec)) return false;
-    const stats = rec.stats;
-    const n = stats.calls;
-    const timed = this.#timed(rec, n);
-    const t0 = timed ? this.#clock() : 0;
     this.#cells.fillDirect(call);
     this.#state.direct = call;
-    this.#depth = 1;
-    try {
-      this.#runContained(rec);
-    } finally {
-      if (timed) this.#addTime(rec, n, t0);
-      this.#endRun(stats, n);
-    }
+    this.#runShort(rec);
     return true;
   }
 

@@ -85,6 +85,29 @@ export function withoutParam(run: SlotFn): SlotFn {
   ) => run(host, a0, a1, a2, a3, a4, a5, a6);
 }
 
+/**
+ * Keeps a call's arguments in its slot's array (`Slot.native`), where the
+ * call object marshals them from when it is made.
+ */
+export function keepArgs(
+  n: unknown[],
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  a3: unknown,
+  a4: unknown,
+  a5: unknown,
+  a6: unknown,
+): void {
+  n[0] = a0;
+  n[1] = a1;
+  n[2] = a2;
+  n[3] = a3;
+  n[4] = a4;
+  n[5] = a5;
+  n[6] = a6;
+}
+
 /** True for the slot function {@link fallback} gives a `noop` protoop (it ignores its arguments). */
 export function isNoop(fn: SlotFn): boolean {
   return fn === noop || fn === noopZero || fn === noopFalse || fn === noopNull;

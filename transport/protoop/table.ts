@@ -63,6 +63,7 @@ import {
   fallback,
   invoke,
   isNoop,
+  keepArgs,
   MAX_NATIVE_ARGS,
   recursion,
   remove,
@@ -477,13 +478,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
           throw err;
         }
       }
-      n[0] = a0;
-      n[1] = a1;
-      n[2] = a2;
-      n[3] = a3;
-      n[4] = a4;
-      n[5] = a5;
-      n[6] = a6;
+      keepArgs(n, a0, a1, a2, a3, a4, a5, a6);
       direct.start(host, ret);
       try {
         for (let i = 0; i < post.length; i++) {
@@ -514,13 +509,7 @@ export class ProtoopTable<H = unknown> implements CallTable {
       a6: unknown,
     ): unknown => {
       if (slot.running) throw recursion(slot);
-      n[0] = a0;
-      n[1] = a1;
-      n[2] = a2;
-      n[3] = a3;
-      n[4] = a4;
-      n[5] = a5;
-      n[6] = a6;
+      keepArgs(n, a0, a1, a2, a3, a4, a5, a6);
       return this.#run(slot, host, n);
     };
     return slot.spec.param === "none" ? run : withoutParam(run);
