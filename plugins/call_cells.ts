@@ -34,6 +34,7 @@
  * @module
  */
 
+import { DirectInput } from "../transport/protoop/pluglet.ts";
 import type { CellRule } from "../vm/mod.ts";
 import type { DirectInvocation } from "./host.ts";
 
@@ -80,10 +81,6 @@ export const CELL_RULES: Readonly<Record<string, readonly CellRule[]>> = {
     { index: { arg: 2, limit: CELL_META_SLOTS }, cell: CELL_META, store: { arg: 3 } },
   ],
 };
-
-/** `DirectInvocation.kinds` values: a number input, a boolean input. */
-const DIRECT_NUMBER = 1;
-const DIRECT_BOOL = 2;
 
 /** Index of the low 32-bit word of a u64 in a Uint32Array over its bytes (platform order). */
 const LO = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
@@ -247,15 +244,13 @@ export class CallCells {
     for (let i = 0; i < n; i++) {
       const kind = kinds[i];
       let x: number;
-      if (kind === DIRECT_NUMBER) {
+      if (kind === DirectInput.Number) {
         const v = native[i];
         if (typeof v !== "number" || !(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) continue;
         x = Math.trunc(v);
-      } else if (kind === DIRECT_BOOL) x = native[i] ? 1 : 0;
+      } else if (kind === DirectInput.Bool) x = native[i] ? 1 : 0;
       else continue;
-      const j = this.#at(CELL_INPUT + i);
-      w[j + LO] = x >>> 0;
-      w[j + HI] = (x / TWO_32) >>> 0;
+      this.#setNumber(w, CELL_INPUT + i, x);
       mask |= 1 << i;
     }
     this.#writeHead(w, mask, call.param, argc);
