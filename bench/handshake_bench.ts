@@ -32,6 +32,7 @@ import { certificatesFromPem } from "../transport/crypto/certificates.ts";
 import { Endpoint } from "../transport/endpoint/endpoint.ts";
 import { CryptoRandom } from "../transport/random.ts";
 import type { SessionTicket } from "../transport/tls/session.ts";
+import { processCpuMs } from "./_proc_cpu.ts";
 
 const CLI = new URL("../cli.ts", import.meta.url).pathname;
 
@@ -46,22 +47,6 @@ interface Result {
   clientCpuMs: number;
   /** CPU time per handshake of the server process (ms); NaN where /proc is not there. */
   serverCpuMs: number;
-}
-
-/** System clock ticks per second of /proc's utime and stime (Linux's USER_HZ). */
-const USER_HZ = 100;
-
-/** CPU seconds (user + system) a process used so far, from /proc (Linux); NaN elsewhere. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name (which may hold spaces): state is field 3,
-    // utime and stime are fields 14 and 15 (proc(5)).
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / USER_HZ;
-  } catch {
-    return NaN;
-  }
 }
 
 async function startServer(
@@ -89,7 +74,7 @@ async function startServer(
   })();
   return {
     port,
-    cpuSeconds: () => processCpuSeconds(child.pid),
+    cpuSeconds: () => processCpuMs(child.pid) / 1000,
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;

@@ -18,7 +18,11 @@
  * within seconds) and the ratio of medians does not. The table also gives the sending server's
  * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
  * runs, the one other processes disturbed least) and the receiving client's
- * (its whole process, start-up included, from `getrusage` on Linux). Where
+ * (its whole process, start-up included, from `getrusage` on Linux); a
+ * second table splits the client's CPU between its main thread (where
+ * JavaScript and WebAssembly run) and its other threads (V8's concurrent
+ * compilers and GC helpers), read from `/proc/<pid>/task` during the run
+ * (bench/_proc_cpu.ts). Where
  * `taskset` exists the servers run on CPU 0 and the clients on CPU 1, so
  * that the two ends do not take turns on one core (`--pin off` to let the
  * scheduler place them). Each client is a fresh process, so its first
@@ -44,6 +48,7 @@ import { parseArgs } from "node:util";
 import { BUILTIN_PLUGINS, loadBuiltin } from "../plugins/builtins.ts";
 import { runDownload, simPluginPair } from "../plugins/_sim_testing.ts";
 import { CLI, freeUdpPort, hasCommand, pquic, Proc, tempCache } from "../tests/peers/_util.ts";
+import { processCpuMs, ThreadCpuSampler } from "./_proc_cpu.ts";
 import { median, pairedRatio } from "./_stats.ts";
 
 /** The configurations compared, by `-P` argument ("none": no plugin). */
@@ -64,21 +69,6 @@ function goodputOf(client: Proc, code: number, warm: boolean): number {
   if (code !== 0 || m === null) return NaN;
   return (Number(m[1]) * 8) / (Number(m[2]) * 1000);
 }
-
-/** CPU time (user + system) of a process so far, ms; NaN where /proc is not available. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // Fields after the command name (which may hold spaces): utime is the 14th, stime the 15th.
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Linux's USER_HZ (clock ticks per second in /proc): 100 on every common platform. */
-const CLOCK_TICKS = 100;
 
 /**
  * CPU time (user + system) of this process's children that have ended so far, ms (getrusage
@@ -151,6 +141,8 @@ async function main(): Promise<void> {
   const results = new Map<string, number[]>(configs.map((c) => [c, []]));
   const cpu = new Map<string, number[]>(configs.map((c) => [c, []]));
   const clientCpu = new Map<string, number[]>(configs.map((c) => [c, []]));
+  const clientMain = new Map<string, number[]>(configs.map((c) => [c, []]));
+  const clientOthers = new Map<string, number[]>(configs.map((c) => [c, []]));
   console.log(
     `pquic loopback goodput, ${size / 1e6} MB download, ${runs} runs interleaved, ` +
       `plugins on both sides${pin ? ", servers on CPU 0 and clients on CPU 1" : ""}` +
@@ -178,7 +170,7 @@ async function main(): Promise<void> {
       const order = configs.map((_, i) => configs[(i + run) % configs.length]!);
       for (const c of order) {
         const { port, proc } = servers.get(c)!;
-        const cpu0 = cpuMs(proc.child.pid);
+        const cpu0 = processCpuMs(proc.child.pid);
         const children0 = childrenCpuMs();
         // Warm: a scenario of two downloads, not saved (-D; a scenario saves them in the cwd).
         const [request, scenario] = warm > 0
@@ -189,13 +181,18 @@ async function main(): Promise<void> {
           [...request, ...pluginArgs(c), ...mtuArgs, "127.0.0.1", String(port), ...scenario],
           cache.env,
         );
+        // taskset execs deno in its own process: the pid is the client's either way.
+        const threads = new ThreadCpuSampler(client.child.pid);
         const { code } = await client.done;
+        const split = threads.stop();
         const g = goodputOf(client, code, warm > 0);
         results.get(c)!.push(g);
         // CPU per MB of the whole connection (the warm-up download included).
         const mb = (size + warm) / 1e6;
-        cpu.get(c)!.push((cpuMs(proc.child.pid) - cpu0) / mb);
+        cpu.get(c)!.push((processCpuMs(proc.child.pid) - cpu0) / mb);
         clientCpu.get(c)!.push((childrenCpuMs() - children0) / mb);
+        clientMain.get(c)!.push(split.main / mb);
+        clientOthers.get(c)!.push(split.others / mb);
         if (Number.isNaN(g)) console.error(`run ${run + 1} ${c}: FAILED\n${client.stdout}`);
       }
     }
@@ -231,6 +228,24 @@ async function main(): Promise<void> {
     console.log(
       `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ${paired} | ` +
         `${cpuMin.toFixed(1)} | ${cpuRatio} | ${clientMin.toFixed(1)} | ${clientRatio} |`,
+    );
+  }
+  // Where the client's time goes: JavaScript and WebAssembly run on its main thread; V8's
+  // concurrent compilers and GC helpers (and the runtime's I/O threads) on the others, which
+  // share the client's one CPU when pinned.
+  console.log("");
+  console.log(
+    "| plugins | client main thread ms/MB (median) | per run / no plugin (median) | " +
+      "client other threads ms/MB (median) | per run / no plugin (median) |",
+  );
+  console.log("|---|---|---|---|---|");
+  for (const c of configs) {
+    const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
+    const against = (m: Map<string, number[]>) =>
+      c === "none" || !m.has("none") ? "1.00" : pairedRatio(m.get(c)!, m.get("none")!).toFixed(3);
+    console.log(
+      `| ${label} | ${median(clientMain.get(c)!).toFixed(1)} | ${against(clientMain)} | ` +
+        `${median(clientOthers.get(c)!).toFixed(1)} | ${against(clientOthers)} |`,
     );
   }
   if ([...results.values()].some((xs) => xs.some(Number.isNaN))) Deno.exitCode = 1;
