@@ -157,6 +157,9 @@ if (!import.meta.main) {
   // hold: each call here follows a walk over `pages` pages of a 64 MB buffer (one line each).
   const i = Deno.args.indexOf("--pages");
   const pages = i >= 0 ? Number(Deno.args[i + 1]) : 1024;
+  if (!Number.isInteger(pages) || pages < 0) {
+    throw new Error(`--pages ${Deno.args[i + 1]}: give a whole number of pages, 0 or more`);
+  }
   const rounds = 15;
   const n = 20_000;
   const buf = new Uint8Array(64 << 20);
@@ -197,7 +200,11 @@ if (!import.meta.main) {
     console.log(`  ${c.padEnd(16)} ${m.toFixed(3)} µs per walk and call${extra}`);
   });
 } else if (Deno.args.includes("--download")) {
-  const rounds = Number(Deno.args[Deno.args.indexOf("--download") + 1] ?? 20);
+  const given = Deno.args[Deno.args.indexOf("--download") + 1];
+  const rounds = Number(given ?? 20);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new Error(`--download ${given}: give a whole number of rounds, 1 or more`);
+  }
   const configs = ["none", "monitoring"];
   /** CPU ms of one 3 MB download with `c` on both ends. */
   const download = async (c: string): Promise<number> => {

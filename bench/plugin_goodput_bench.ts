@@ -15,16 +15,16 @@
  * monitoring costs at most 3%. On a shared machine goodput varies from run
  * to run far more than that: the machine's speed drifts over minutes, which
  * the per-run ratio cancels (the configurations of a run follow each other
- * within seconds) and the ratio of medians does not. The table also gives the sending server's
- * CPU time per MB (from `/proc/<pid>/stat`, Linux; the least over the
- * runs, the one other processes disturbed least) and the receiving client's
- * (its whole process, start-up included, from `getrusage` on Linux); a
- * second table splits the client's CPU between its main thread (where
- * JavaScript and WebAssembly run) and its other threads (V8's concurrent
- * compilers and GC helpers), read from `/proc/<pid>/task` during the run
- * (bench/_proc_cpu.ts). Where
- * `taskset` exists the servers run on CPU 0 and the clients on CPU 1, so
- * that the two ends do not take turns on one core (`--pin off` to let the
+ * within seconds) and the ratio of medians does not. The table also gives
+ * the sending server's CPU time per MB (from `/proc/<pid>/stat`, Linux; the
+ * least over the runs, the one other processes disturbed least) and the
+ * receiving client's (its whole process, start-up included, from
+ * `getrusage` on Linux); a second table splits the client's CPU between its
+ * main thread (where JavaScript and WebAssembly run) and its other threads
+ * (V8's concurrent compilers and GC helpers), read from `/proc/<pid>/task`
+ * during the run (bench/_proc_cpu.ts). Where `taskset` exists the servers
+ * run on CPU 0 and the clients on CPU 1, so that the two ends do not take
+ * turns on one core (`--pin off` to let the
  * scheduler place them). Each client is a fresh process, so its first
  * transfer also pays for compiling the code it runs; `--warm MB` measures
  * instead a second download on the same connection, after one of that size.
@@ -132,7 +132,13 @@ async function main(): Promise<void> {
       })
       : pquic(args, env);
   const size = Math.round(Number(values.size) * 1e6);
+  if (!Number.isInteger(size) || size <= 0) {
+    throw new Error(`--size ${values.size}: give a size in MB, more than 0`);
+  }
   const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`--runs ${values.runs}: give a whole number of runs, 1 or more`);
+  }
   const configs = values.plugins?.split(",") ?? defaultConfigs();
   const pluginArgs = (c: string) => (c === "none" ? [] : ["-P", c]);
   const mtuArgs = values.mtu !== "" ? ["-m", values.mtu] : [];
@@ -206,6 +212,10 @@ async function main(): Promise<void> {
     Math.min(...(m.get(c) ?? []).filter((x) => !Number.isNaN(x)));
   const baseCpu = least(cpu, "none");
   const baseClient = least(clientCpu, "none");
+  const labelOf = (c: string) => c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
+  // Each run's value against no plugin's in the same run (the same minute of the machine).
+  const perRun = (m: Map<string, number[]>, c: string) =>
+    c === "none" || !m.has("none") ? "1.00" : pairedRatio(m.get(c)!, m.get("none")!).toFixed(3);
   console.log(
     "| plugins | median Mbit/s | best Mbit/s | median / no plugin | per run / no plugin (median) | " +
       "server CPU ms/MB (least) | CPU / no plugin | client CPU ms/MB (least) | CPU / no plugin |",
@@ -216,17 +226,13 @@ async function main(): Promise<void> {
     const med = median(xs);
     const best = Math.max(...xs.filter((x) => !Number.isNaN(x)));
     const ratio = Number.isNaN(base) || c === "none" ? "1.00" : (med / base).toFixed(3);
-    // Each run's goodput against no plugin's in the same run (the same minute of the machine).
-    const paired = c === "none" || !results.has("none")
-      ? "1.00"
-      : pairedRatio(xs, results.get("none")!).toFixed(3);
-    const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
     const cpuMin = least(cpu, c);
     const cpuRatio = c === "none" ? "1.00" : (cpuMin / baseCpu).toFixed(3);
     const clientMin = least(clientCpu, c);
     const clientRatio = c === "none" ? "1.00" : (clientMin / baseClient).toFixed(3);
     console.log(
-      `| ${label} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ${paired} | ` +
+      `| ${labelOf(c)} | ${med.toFixed(0)} | ${best.toFixed(0)} | ${ratio} | ` +
+        `${perRun(results, c)} | ` +
         `${cpuMin.toFixed(1)} | ${cpuRatio} | ${clientMin.toFixed(1)} | ${clientRatio} |`,
     );
   }
@@ -240,12 +246,9 @@ async function main(): Promise<void> {
   );
   console.log("|---|---|---|---|---|");
   for (const c of configs) {
-    const label = c === "none" ? "none" : c === "datagram" ? "datagram (idle)" : c;
-    const against = (m: Map<string, number[]>) =>
-      c === "none" || !m.has("none") ? "1.00" : pairedRatio(m.get(c)!, m.get("none")!).toFixed(3);
     console.log(
-      `| ${label} | ${median(clientMain.get(c)!).toFixed(1)} | ${against(clientMain)} | ` +
-        `${median(clientOthers.get(c)!).toFixed(1)} | ${against(clientOthers)} |`,
+      `| ${labelOf(c)} | ${median(clientMain.get(c)!).toFixed(1)} | ${perRun(clientMain, c)} | ` +
+        `${median(clientOthers.get(c)!).toFixed(1)} | ${perRun(clientOthers, c)} |`,
     );
   }
   if ([...results.values()].some((xs) => xs.some(Number.isNaN))) Deno.exitCode = 1;

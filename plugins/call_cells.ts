@@ -23,7 +23,8 @@
  * keeps inputs lazy). A post observer the table runs directly
  * (transport/protoop/direct_call.ts) has no call yet: its cells are written
  * from the call's native inputs ({@link CallCells.fillDirect}), and the
- * helper that needs a host object makes the call. A nested run saves and restores cells 0–18 around it.
+ * helper that needs a host object makes the call. A nested run saves and
+ * restores cells 0–18 around it.
  * The metadata cells are the plugin's connection metadata itself: the
  * helpers read and write them in both forms, so the interpreter, the Wasm
  * engine's inline path and its helper calls see the same values — the

@@ -85,7 +85,10 @@ export interface DirectInvocation {
   readonly argc: number;
   /** The native inputs (read only). */
   readonly native: readonly unknown[];
-  /** By input, transport/protoop `DirectInput`: a number, a boolean, or anything else (through `full` only). */
+  /**
+   * By input, transport/protoop `DirectInput`: a number, a boolean, or
+   * anything else (read through `full` only).
+   */
   readonly kinds: Uint8Array;
   /** The full invocation (made at the first ask, then kept for the run). */
   full(): PlugletInvocation;

@@ -440,8 +440,9 @@ export class ProtoopTable<H = unknown> implements CallTable {
 
   /**
    * The wrapper of a slot whose observers all run directly: the default with
-   * the arguments as they are (a noop one is not called: its result is a constant), then each post observer's `observe` (one
-   * that cannot run directly now runs through `invoke` with the full call).
+   * the arguments as they are (a noop one is not called: its result is a
+   * constant), then each post observer's `observe` (one that cannot run
+   * directly now runs through `invoke` with the full call).
    * No call object, no handle mark, unless an observer asks for the full
    * call. The arguments stay in the slot's array until the next call (a few
    * references), for an observer's full call to marshal.
